@@ -1,0 +1,61 @@
+# Two commands for a fresh machine with Python 3.11 and make:
+#   make run   - set up, load the starter data and serve on http://127.0.0.1:8000
+#   make test  - set up, lint, and run the whole suite (SQLite, and PostgreSQL in CI)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+MANAGE := $(BIN)/python manage.py
+# A local, debug-mode site for `make run`; production reads its own environment.
+RUN_ENV := DJANGO_DEBUG=1
+# PostgreSQL for the second test run (see scripts/test-postgres).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: install browser run setup-site test lint check test-sqlite test-postgres e2e clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+# Debian's Chromium, axe-core and the Nu HTML Checker for the browser tests.
+browser:
+	scripts/ensure-browser
+
+setup-site: install
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) load_seed
+	$(RUN_ENV) $(MANAGE) setup_roles
+	$(RUN_ENV) $(MANAGE) create_local_editor
+
+run: setup-site
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		DJANGO_ALLOWED_HOSTS=emgov.example.org $(MANAGE) check --deploy --fail-level WARNING
+
+# The whole suite on SQLite, but the browser journeys, which run once, on PostgreSQL.
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest -m "not e2e"
+
+test-postgres: install browser
+	DATABASE_URL="$(TEST_DATABASE_URL)" scripts/test-postgres $(BIN)/pytest
+
+e2e: install browser
+	$(BIN)/pytest -m e2e
+
+test: lint check test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) staticfiles test-results .pytest_cache db.sqlite3

@@ -1,0 +1,85 @@
+"""Filter pieces that several collections share. Unknown values are form errors,
+which the list views turn into a message and the unfiltered default."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Country, Theme
+
+
+class ThemeFilter(django_filters.CharFilter):
+    """?theme=<slug>: entries under that theme or any of its sub-themes."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Theme"))
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        theme = Theme.objects.filter(slug=value).first()
+        if theme is None:
+            return qs.none()
+        return qs.filter(themes__in=theme.descendant_ids()).distinct()
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1000)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(**kwargs)
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = YearField
+
+    def __init__(self, field_name, **kwargs):
+        kwargs.setdefault("label", _("Year"))
+        super().__init__(field_name=f"{field_name}__year", **kwargs)
+
+
+class TagFilter(django_filters.CharFilter):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Tag"))
+        super().__init__(field_name="tags__slug", **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, value).distinct() if value else qs
+
+
+class CountryFilter(django_filters.CharFilter):
+    """?country=np (ISO 3166-1 alpha-2, any case)."""
+
+    def __init__(self, field_name, **kwargs):
+        kwargs.setdefault("label", _("Country"))
+        kwargs.setdefault("max_length", 2)
+        super().__init__(field_name=field_name, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__code": value.upper()}).distinct()
+
+
+def known_slug(model):
+    """A form validator that turns an unknown slug into a plain-words error."""
+
+    def validate(value):
+        if value and not model.objects.filter(slug=value).exists():
+            raise forms.ValidationError(
+                _("There is no such %(thing)s: “%(value)s”.")
+                % {
+                    "thing": model._meta.verbose_name,
+                    "value": value,
+                }
+            )
+
+    return validate
+
+
+def known_country(value):
+    if value and not Country.objects.filter(code=value.upper()).exists():
+        raise forms.ValidationError(
+            _("“%(value)s” is not an ISO 3166-1 country code.") % {"value": value}
+        )

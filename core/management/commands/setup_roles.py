@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from core.roles import setup_roles
+
+
+class Command(BaseCommand):
+    help = "Create or update the Editor group and its permissions. Safe to run again."
+
+    def handle(self, *args, **options):
+        for group, permission_count in setup_roles():
+            self.stdout.write(f"{group.name}: {permission_count} permissions")

@@ -1,0 +1,405 @@
+"""What every kind of entry shares, and the reference tables they all point to:
+themes, sources (with their ordered authors), countries and organizations."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import ProtectedError, Q
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    _("Use lower-case letters a to z, digits and single hyphens only, e.g. “xi-2019-remarks”."),
+    code="invalid_slug",
+)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", _("Year only")
+    MONTH = "month", _("Month and year")
+    DAY = "day", _("Exact day")
+
+
+def format_partial_date(value, precision):
+    """Show a date no more precisely than it is known ("2019", "November 2019")."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return formats.date_format(value, "YEAR_MONTH_FORMAT")
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+class EntryQuerySet(models.QuerySet):
+    """The one question every public path asks: what may the public see?"""
+
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class Entry(models.Model):
+    """A curated, citable record: it has a workflow status, themes and tags."""
+
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text=_("Only published entries are shown outside the admin."),
+    )
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    themes = models.ManyToManyField(
+        "core.Theme", blank=True, related_name="%(class)ss", verbose_name=_("themes")
+    )
+    tags = TaggableManager(blank=True, verbose_name=_("tags"))
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+
+class SluggedEntry(Entry):
+    """An entry with its own public page, addressed by an editable ASCII slug."""
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        validators=[slug_validator],
+        help_text=_("The last part of the page address. Lower-case a to z, 0 to 9 and hyphens."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ProtectedWhileLinked(models.Model):
+    """Refuses deletion while entries link to it through many-to-many fields.
+
+    on_delete=PROTECT guards foreign keys only; Django silently clears many-to-many
+    links, which would strip themes or sources from published entries."""
+
+    class Meta:
+        abstract = True
+
+    def linked_entries(self):
+        linked = []
+        for relation in self._meta.related_objects:
+            if relation.many_to_many:
+                linked.extend(getattr(self, relation.get_accessor_name()).all()[:20])
+        return linked
+
+
+def refuse_deleting_linked(sender, instance, **kwargs):
+    """pre_delete receiver: runs for single and bulk (queryset) deletes alike."""
+    linked = instance.linked_entries()
+    if linked:
+        raise ProtectedError(
+            _("“%(object)s” cannot be deleted: %(count)d entries still use it.")
+            % {"object": instance, "count": len(linked)},
+            set(linked),
+        )
+
+
+class Theme(ProtectedWhileLinked):
+    """A subject heading. Themes nest; a theme page gathers its sub-themes' entries."""
+
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent theme"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, validators=[slug_validator])
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Lower numbers come first among siblings.")
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="theme_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("core:theme", kwargs={"slug": self.slug})
+
+    def clean(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError(
+                    {"parent": _("A theme cannot sit under itself or one of its sub-themes.")}
+                )
+            ancestor = ancestor.parent
+
+    @classmethod
+    def subtree_map(cls):
+        """{theme id: [its id and every descendant's id]} for all themes, in one query."""
+        children = {}
+        for theme_id, parent_id in cls.objects.values_list("id", "parent_id"):
+            children.setdefault(parent_id, []).append(theme_id)
+
+        def walk(theme_id):
+            found = [theme_id]
+            for child in children.get(theme_id, []):
+                found.extend(walk(child))
+            return found
+
+        return {theme_id: walk(theme_id) for ids in children.values() for theme_id in ids}
+
+    def descendant_ids(self):
+        """This theme's id and those of every theme below it."""
+        return self.subtree_map()[self.pk]
+
+    def ancestors(self):
+        chain, node = [], self.parent
+        while node is not None:
+            chain.insert(0, node)
+            node = node.parent
+        return chain
+
+
+class Country(ProtectedWhileLinked):
+    """An ISO 3166-1 country; every one is loaded from pycountry by load_seed."""
+
+    code = models.CharField(
+        _("ISO 3166-1 alpha-2 code"),
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters, e.g. CN."))],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    official_name = models.CharField(_("official name"), max_length=300, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    subregion = models.CharField(_("sub-region"), max_length=100, blank=True)
+    bri_partner_since = models.DateField(
+        _("Belt and Road partner since"),
+        null=True,
+        blank=True,
+        help_text=_("Date of the country's Belt and Road cooperation document, if known."),
+    )
+    bri_source = models.ForeignKey(
+        "core.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source for the partnership date"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bri_partner_since__isnull=True) | Q(bri_source__isnull=False),
+                name="country_partnership_date_has_source",
+                violation_error_message=_("A Belt and Road partnership date needs a source."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cooperation:country", kwargs={"code": self.code.lower()})
+
+
+class Organization(ProtectedWhileLinked):
+    """An issuing body or a party: a Party organ, a ministry, a UN agency, ..."""
+
+    class Kind(models.TextChoices):
+        PARTY = "party", _("Party body")
+        GOVERNMENT = "government", _("Government")
+        MINISTRY = "ministry", _("Ministry or agency")
+        LEGISLATURE = "legislature", _("Legislature")
+        INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental organization")
+        UN = "un", _("UN agency")
+        RESEARCH = "research", _("University or research institute")
+        NGO = "ngo", _("Non-governmental organization")
+        MEDIA = "media", _("News organization")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=300)
+    name_original = models.CharField(_("original-language name"), max_length=300, blank=True)
+    abbreviation = models.CharField(_("abbreviation"), max_length=40, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, validators=[slug_validator])
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        verbose_name=_("country"),
+    )
+    url = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+
+class Source(ProtectedWhileLinked, SluggedEntry):
+    """A citable document that entries rest on: a report, an article, an official text."""
+
+    class Kind(models.TextChoices):
+        NEWS_REPORT = "news_report", _("News report")
+        JOURNAL_ARTICLE = "journal_article", _("Journal article")
+        OFFICIAL_TEXT = "official_text", _("Official text")
+        SPEECH_RECORD = "speech_record", _("Speech record")
+        REPORT = "report", _("Report")
+        BOOK = "book", _("Book")
+        WEB_PAGE = "web_page", _("Web page")
+        OTHER = "other", _("Other")
+
+    title = models.CharField(_("title"), max_length=500)
+    title_original = models.CharField(_("original-language title"), max_length=500, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    outlet = models.CharField(
+        _("outlet or journal"),
+        max_length=300,
+        blank=True,
+        help_text=_("The newspaper, broadcaster, journal or website it appeared in."),
+    )
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    institution = models.CharField(_("authors' institution"), max_length=300, blank=True)
+    volume = models.CharField(_("volume"), max_length=40, blank=True)
+    issue = models.CharField(_("issue"), max_length=40, blank=True)
+    pages = models.CharField(_("pages"), max_length=40, blank=True)
+    published_on = models.DateField(_("date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    archived_url = models.URLField(_("archived URL"), max_length=1000, blank=True)
+    accessed_on = models.DateField(_("accessed on"), null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("A language tag: en, zh-Hans, ..."),
+    )
+    identifier = models.CharField(
+        _("identifier"),
+        max_length=200,
+        blank=True,
+        help_text=_("DOI, ISBN, CNKI id, ..."),
+    )
+    abstract = models.TextField(_("abstract"), blank=True)
+    note = models.TextField(
+        _("editor's note"),
+        blank=True,
+        help_text=_("Shown publicly: provenance, what is unknown, corrections."),
+    )
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        get_latest_by = "published_on"
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        indexes = [
+            models.Index(fields=["status", "-published_on"], name="source_status_date_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("core:source", kwargs={"slug": self.slug})
+
+    @property
+    def display_date(self):
+        return format_partial_date(self.published_on, self.date_precision)
+
+    @property
+    def year(self):
+        return self.published_on.year if self.published_on else None
+
+
+class SourceAuthor(models.Model):
+    """One author of a source, in order. A person has family and given names;
+    an institution as author has only a literal name."""
+
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.CASCADE,
+        related_name="authors",
+        verbose_name=_("source"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    family_name = models.CharField(_("family name"), max_length=120, blank=True)
+    given_name = models.CharField(_("given name"), max_length=120, blank=True)
+    literal_name = models.CharField(
+        _("institutional author"),
+        max_length=300,
+        blank=True,
+        help_text=_("For an organization as author; leave the person's names blank."),
+    )
+
+    class Meta:
+        ordering = ["source", "position"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "position"],
+                name="source_author_unique_position",
+                violation_error_message=_("Two authors of this source have the same position."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(family_name="") | ~Q(literal_name=""),
+                name="source_author_has_name",
+                violation_error_message=_("Give a family name, or an institutional author."),
+            ),
+        ]
+
+    def __str__(self):
+        if self.literal_name:
+            return self.literal_name
+        return f"{self.given_name} {self.family_name}".strip()

@@ -1,0 +1,48 @@
+"""Editorial roles as Django groups. Permissions are listed by model, so a new
+model does not silently gain or lose access."""
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+
+# Editors curate every content model; they may not delete countries (ISO reference
+# data) or touch users and groups.
+EDITOR_PERMISSIONS = {
+    "core.theme": ("add", "change", "delete", "view"),
+    "core.source": ("add", "change", "delete", "view"),
+    "core.sourceauthor": ("add", "change", "delete", "view"),
+    "core.organization": ("add", "change", "delete", "view"),
+    "core.country": ("change", "view"),
+    "policies.directive": ("add", "change", "delete", "view"),
+    "policies.provision": ("add", "change", "delete", "view"),
+    "policies.directiverelation": ("add", "change", "delete", "view"),
+    "cooperation.mechanism": ("add", "change", "delete", "view"),
+    "cooperation.agreement": ("add", "change", "delete", "view"),
+    "cooperation.agreementlink": ("add", "change", "delete", "view"),
+    "findings.finding": ("add", "change", "delete", "view"),
+    "taggit.tag": ("add", "change", "view"),
+}
+
+ROLES = {"Editor": EDITOR_PERMISSIONS}
+
+
+def permissions_for(spec):
+    permissions = []
+    for model_label, actions in spec.items():
+        app_label, model_name = model_label.split(".")
+        content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
+        for action in actions:
+            permissions.append(
+                Permission.objects.get(content_type=content_type, codename=f"{action}_{model_name}")
+            )
+    return permissions
+
+
+def setup_roles():
+    """Create each role's group with exactly its permissions; returns [(group, count)]."""
+    result = []
+    for name, spec in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = permissions_for(spec)
+        group.permissions.set(permissions)
+        result.append((group, len(permissions)))
+    return result

@@ -1,0 +1,126 @@
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import DetailView
+from taggit.models import Tag
+
+from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, count_by_theme
+from core.models import Source, Theme
+from core.views_mixins import PublishedDetailMixin, paginate
+
+LATEST_ENTRIES = 8
+SECTION_SIZE = 10
+
+
+def home(request):
+    top_themes = list(Theme.objects.filter(parent=None))
+    counts = count_by_theme(top_themes)
+    for theme in top_themes:
+        theme.entry_count = counts[theme.pk]
+    latest = []
+    for key in ("directives", "agreements", "mechanisms", "findings", "sources"):
+        entry_type = ENTRY_TYPES_BY_KEY[key]
+        for entry in entry_type.published().order_by("-published_at")[:LATEST_ENTRIES]:
+            latest.append((entry.published_at, entry_type, entry))
+    latest.sort(key=lambda item: item[0], reverse=True)
+    return render(
+        request,
+        "core/home.html",
+        {
+            "themes": top_themes,
+            "latest": [(t, e) for _, t, e in latest[:LATEST_ENTRIES]],
+        },
+    )
+
+
+def theme_list(request):
+    themes = list(Theme.objects.all())
+    counts = count_by_theme(themes)
+    children = {}
+    for theme in themes:
+        theme.entry_count = counts[theme.pk]
+        children.setdefault(theme.parent_id, []).append(theme)
+    for theme in themes:
+        theme.child_list = children.get(theme.pk, [])
+    return render(request, "core/theme_list.html", {"roots": children.get(None, [])})
+
+
+def sections_for(request, filter_kwargs, entry_types=ENTRY_TYPES):
+    """Per-type sections of a theme or tag page. With ?type=<key> one type is shown
+    in full, paginated; otherwise each type shows its first few entries."""
+    selected = ENTRY_TYPES_BY_KEY.get(request.GET.get("type"))
+    sections = []
+    for entry_type in entry_types:
+        if selected and entry_type is not selected:
+            continue
+        queryset = entry_type.published().filter(**filter_kwargs).distinct()
+        if selected:
+            sections.append({"type": entry_type, "page_obj": paginate(request, queryset)})
+        else:
+            entries = list(queryset[: SECTION_SIZE + 1])
+            if entries:
+                sections.append(
+                    {
+                        "type": entry_type,
+                        "entries": entries[:SECTION_SIZE],
+                        "has_more": len(entries) > SECTION_SIZE,
+                    }
+                )
+    return selected, sections
+
+
+class ThemeDetailView(DetailView):
+    model = Theme
+    template_name = "core/theme_detail.html"
+
+    def get_context_data(self, **kwargs):
+        theme = self.object
+        selected, sections = sections_for(self.request, {"themes__in": theme.descendant_ids()})
+        return super().get_context_data(
+            ancestors=theme.ancestors(),
+            children=theme.children.all(),
+            selected_type=selected,
+            sections=sections,
+            **kwargs,
+        )
+
+
+class SourceDetailView(PublishedDetailMixin, DetailView):
+    model = Source
+    template_name = "core/source_detail.html"
+
+    def get_queryset(self):
+        return Source.objects.prefetch_related("authors", "themes", "tags")
+
+    def get_context_data(self, **kwargs):
+        source = self.object
+        return super().get_context_data(
+            findings=source.findings.published().prefetch_related(
+                "themes", "provisions__directive", "agreements"
+            ),
+            directives=source.directives.published(),
+            agreements=source.agreements.published(),
+            mechanisms=source.mechanisms.published(),
+            **kwargs,
+        )
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    selected, sections = sections_for(request, {"tags__slug": tag.slug})
+    return render(
+        request,
+        "core/tag_detail.html",
+        {"tag": tag, "selected_type": selected, "sections": sections},
+    )
+
+
+def healthz(request):
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

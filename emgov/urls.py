@@ -1,0 +1,24 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from core.views import healthz
+
+admin.site.site_header = _("emgov editors")
+admin.site.site_title = _("emgov admin")
+admin.site.index_title = _("Curate the knowledge base")
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+# English has no prefix; the Chinese interface serves the same paths under /zh-hans/.
+urlpatterns += i18n_patterns(
+    path("", include("core.urls")),
+    path("", include("policies.urls")),
+    path("", include("cooperation.urls")),
+    prefix_default_language=False,
+)

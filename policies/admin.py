@@ -1,0 +1,92 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_base import EntryAdmin
+from policies.models import Directive, DirectiveRelation, Provision
+
+
+class ProvisionInline(admin.StackedInline):
+    model = Provision
+    extra = 0
+    fields = [
+        ("number", "heading"),
+        "heading_original",
+        "text",
+        "text_original",
+        "themes",
+    ]
+    autocomplete_fields = ["themes"]
+    ordering = ["number"]
+
+
+class DirectiveRelationInline(admin.TabularInline):
+    model = DirectiveRelation
+    fk_name = "from_directive"
+    extra = 0
+    autocomplete_fields = ["to_directive"]
+    verbose_name_plural = _("Relations to other directives")
+
+
+@admin.register(Directive)
+class DirectiveAdmin(EntryAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "issuing_body",
+        "date",
+        "provision_count",
+        "status",
+    ]
+    list_filter = ["status", "kind", "themes", "issuing_body"]
+    search_fields = ["title", "title_original", "speaker", "occasion", "summary"]
+    date_hierarchy = "date"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["themes", "issuing_body", "sources"]
+    list_select_related = ["issuing_body"]
+    inlines = [ProvisionInline, DirectiveRelationInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "title_original",
+                    "original_language",
+                    "slug",
+                    "status",
+                ]
+            },
+        ),
+        (
+            _("Who, when, where"),
+            {
+                "fields": [
+                    "kind",
+                    "issuing_body",
+                    ("speaker", "speaker_role"),
+                    "occasion",
+                    ("date", "date_precision"),
+                ]
+            },
+        ),
+        (
+            _("Content"),
+            {"fields": ["summary", "summary_original", "themes", "tags", "sources"]},
+        ),
+        EntryAdmin.record_fieldset,
+    ]
+
+    @admin.display(description=_("points"))
+    def provision_count(self, obj):
+        return obj.provisions.count()
+
+
+@admin.register(Provision)
+class ProvisionAdmin(admin.ModelAdmin):
+    """Mostly edited inline on the directive; registered for search and autocomplete."""
+
+    list_display = ["__str__", "directive", "number"]
+    list_filter = ["directive__status", "themes"]
+    search_fields = ["heading", "text", "text_original", "directive__title"]
+    autocomplete_fields = ["directive", "themes"]
+    list_select_related = ["directive"]

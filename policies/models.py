@@ -1,0 +1,210 @@
+"""Policy directives and their numbered provisions."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from core.models import DatePrecision, SluggedEntry, Status, format_partial_date
+
+
+class Directive(SluggedEntry):
+    """A policy document or a leader's instruction, made of numbered provisions."""
+
+    class Kind(models.TextChoices):
+        SPEECH = "speech", _("Speech or remarks")
+        LAW = "law", _("Law")
+        REGULATION = "regulation", _("Regulation")
+        PLAN = "plan", _("Plan")
+        OPINION = "opinion", _("Opinion")
+        NOTICE = "notice", _("Notice")
+        DECISION = "decision", _("Decision")
+        GUIDELINE = "guideline", _("Guideline")
+        OTHER = "other", _("Other")
+
+    title = models.CharField(_("title"), max_length=500)
+    title_original = models.CharField(_("original-language title"), max_length=500, blank=True)
+    original_language = models.CharField(
+        _("original language"),
+        max_length=16,
+        default="zh-Hans",
+        help_text=_("Language tag of the original text, e.g. zh-Hans."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    issuing_body = models.ForeignKey(
+        "core.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="directives",
+        verbose_name=_("issuing body"),
+    )
+    speaker = models.CharField(
+        _("speaker"),
+        max_length=200,
+        blank=True,
+        help_text=_("For speeches and remarks."),
+    )
+    speaker_role = models.CharField(_("speaker's office"), max_length=300, blank=True)
+    occasion = models.CharField(_("occasion"), max_length=500, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    summary_original = models.TextField(_("original-language summary"), blank=True)
+    sources = models.ManyToManyField(
+        "core.Source", blank=True, related_name="directives", verbose_name=_("sources")
+    )
+    related = models.ManyToManyField(
+        "self",
+        through="DirectiveRelation",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        verbose_name=_("related directives"),
+    )
+
+    class Meta:
+        ordering = ["-date", "title"]
+        get_latest_by = "date"
+        verbose_name = _("directive")
+        verbose_name_plural = _("directives")
+        indexes = [
+            models.Index(fields=["status", "-date"], name="directive_status_date_idx"),
+            models.Index(fields=["kind"], name="directive_kind_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("policies:directive", kwargs={"slug": self.slug})
+
+    @property
+    def display_date(self):
+        return format_partial_date(self.date, self.date_precision)
+
+
+class DirectiveRelation(models.Model):
+    """A typed link from one directive to another: A amends / supersedes / ... B."""
+
+    class Kind(models.TextChoices):
+        AMENDS = "amends", _("amends")
+        SUPERSEDES = "supersedes", _("supersedes")
+        IMPLEMENTS = "implements", _("implements")
+        CITES = "cites", _("cites")
+
+    from_directive = models.ForeignKey(
+        Directive,
+        on_delete=models.CASCADE,
+        related_name="outgoing_relations",
+        verbose_name=_("directive"),
+    )
+    kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
+    to_directive = models.ForeignKey(
+        Directive,
+        on_delete=models.PROTECT,
+        related_name="incoming_relations",
+        verbose_name=_("related directive"),
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["from_directive", "kind"]
+        verbose_name = _("relation to another directive")
+        verbose_name_plural = _("relations to other directives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_directive", "kind", "to_directive"],
+                name="directive_relation_unique",
+                violation_error_message=_("This relation is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_directive=models.F("to_directive")),
+                name="directive_relation_not_to_itself",
+                violation_error_message=_("A directive cannot be related to itself."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_directive} {self.get_kind_display()} {self.to_directive}"
+
+
+class ProvisionQuerySet(models.QuerySet):
+    def published(self):
+        """A provision is public exactly when its directive is."""
+        return self.filter(directive__status=Status.PUBLISHED)
+
+
+class Provision(models.Model):
+    """A numbered point of a directive, citable on its own at /directives/<slug>/p<N>/."""
+
+    directive = models.ForeignKey(
+        Directive,
+        on_delete=models.CASCADE,
+        related_name="provisions",
+        verbose_name=_("directive"),
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    heading = models.CharField(_("heading"), max_length=300, blank=True)
+    heading_original = models.CharField(_("original-language heading"), max_length=300, blank=True)
+    text = models.TextField(_("text"))
+    text_original = models.TextField(_("original-language text"), blank=True)
+    themes = models.ManyToManyField(
+        "core.Theme", blank=True, related_name="provisions", verbose_name=_("themes")
+    )
+    tags = TaggableManager(blank=True, verbose_name=_("tags"))
+
+    objects = ProvisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["directive", "number"]
+        verbose_name = _("provision")
+        verbose_name_plural = _("provisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["directive", "number"],
+                name="provision_unique_number_per_directive",
+                violation_error_message=_(
+                    "This directive already has a provision with that number."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="provision_number_positive",
+                violation_error_message=_("Provision numbers start at 1."),
+            ),
+        ]
+
+    def __str__(self):
+        label = f"{self.directive.title}, point {self.number}"
+        return f"{label}: {self.heading}" if self.heading else label
+
+    def get_absolute_url(self):
+        return reverse(
+            "policies:provision",
+            kwargs={"slug": self.directive.slug, "number": self.number},
+        )
+
+    @property
+    def label(self):
+        """The stable anchor and URL segment, as in eRegulations: p3."""
+        return f"p{self.number}"
+
+    # A provision has no workflow of its own: it is public exactly when its directive is.
+    @property
+    def status(self):
+        return self.directive.status
+
+    @property
+    def published_at(self):
+        return self.directive.published_at
+
+    @property
+    def is_published(self):
+        return self.directive.is_published

@@ -1,0 +1,109 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, TemplateView
+
+from cooperation.models import AgreementLink
+from core.views_mixins import FilteredListMixin, PublishedDetailMixin
+from findings.models import Finding
+from policies.filters import DirectiveFilter
+from policies.models import Directive, DirectiveRelation, Provision
+
+
+def published_links():
+    return AgreementLink.objects.filter(agreement__status="published").select_related("agreement")
+
+
+class DirectiveListView(FilteredListMixin, TemplateView):
+    filterset_class = DirectiveFilter
+    template_name = "policies/directive_list.html"
+
+    def get_base_queryset(self):
+        return (
+            Directive.objects.published().select_related("issuing_body").prefetch_related("themes")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.get_list_context(), **kwargs)
+
+
+class DirectiveDetailView(PublishedDetailMixin, DetailView):
+    model = Directive
+    template_name = "policies/directive_detail.html"
+
+    def get_queryset(self):
+        return Directive.objects.select_related("issuing_body").prefetch_related(
+            "themes",
+            "tags",
+            "sources",
+            Prefetch(
+                "provisions",
+                queryset=Provision.objects.prefetch_related(
+                    "themes",
+                    Prefetch("agreement_links", queryset=published_links()),
+                    Prefetch(
+                        "findings", queryset=Finding.objects.published().select_related("source")
+                    ),
+                ),
+            ),
+            Prefetch(
+                "outgoing_relations",
+                queryset=DirectiveRelation.objects.filter(
+                    to_directive__status="published"
+                ).select_related("to_directive"),
+            ),
+            Prefetch(
+                "incoming_relations",
+                queryset=DirectiveRelation.objects.filter(
+                    from_directive__status="published"
+                ).select_related("from_directive"),
+            ),
+        )
+
+    def get_context_data(self, **kwargs):
+        directive = self.object
+        whole_text_links = published_links().filter(directive=directive, provision__isnull=True)
+        return super().get_context_data(
+            provisions=directive.provisions.all(),
+            whole_text_links=whole_text_links,
+            sources=[s for s in directive.sources.all() if s.is_published],
+            **kwargs,
+        )
+
+
+class ProvisionDetailView(PublishedDetailMixin, DetailView):
+    """One point of a directive on its own page: the pinpoint citation target."""
+
+    model = Provision
+    template_name = "policies/provision_detail.html"
+
+    def get_object(self, queryset=None):
+        provision = get_object_or_404(
+            self.get_queryset(),
+            directive__slug=self.kwargs["slug"],
+            number=self.kwargs["number"],
+        )
+        return self.check_visibility(provision)
+
+    def get_queryset(self):
+        return Provision.objects.select_related("directive__issuing_body").prefetch_related(
+            "themes",
+            "tags",
+            Prefetch("agreement_links", queryset=published_links()),
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.published().select_related("source"),
+            ),
+        )
+
+    def get_context_data(self, **kwargs):
+        provision = self.object
+        siblings = list(
+            Provision.objects.filter(directive=provision.directive).values_list("number", flat=True)
+        )
+        index = siblings.index(provision.number)
+        return super().get_context_data(
+            directive=provision.directive,
+            previous_number=siblings[index - 1] if index > 0 else None,
+            next_number=siblings[index + 1] if index + 1 < len(siblings) else None,
+            **kwargs,
+        )

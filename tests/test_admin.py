@@ -1,0 +1,147 @@
+"""The editors' admin: every page opens, anonymous visitors are sent to log in,
+and an editor can add a linked agreement that then shows publicly."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from cooperation.models import Agreement
+from core.models import Country, Status, Theme
+from tests.builders import make_country, make_directive, make_theme
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = [
+    model
+    for model in admin.site._registry
+    if model._meta.app_label in {"core", "policies", "cooperation", "findings"}
+]
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m.__name__)
+def test_every_changelist_and_add_page_opens_for_an_editor(editor_client, seeded, model):
+    assert editor_client.get(admin_url(model, "changelist")).status_code == 200
+    add = editor_client.get(admin_url(model, "add"))
+    assert add.status_code == (403 if model is Country else 200)
+    obj = model.objects.first()
+    if obj is not None:
+        assert editor_client.get(admin_url(model, "change", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m.__name__)
+def test_changelist_search_and_filters_work(editor_client, seeded, model):
+    response = editor_client.get(admin_url(model, "changelist"), {"q": "emergency"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/", "/admin/policies/directive/", "/admin/cooperation/agreement/add/"]
+)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_autocomplete_finds_provisions_for_agreement_links(editor_client, seeded):
+    response = editor_client.get(
+        "/admin/autocomplete/",
+        {
+            "term": "rescue",
+            "app_label": "cooperation",
+            "model_name": "agreementlink",
+            "field_name": "provision",
+        },
+    )
+    assert response.status_code == 200
+    texts = [result["text"] for result in response.json()["results"]]
+    assert any("point 2" in text for text in texts)
+
+
+def test_editor_adds_a_published_agreement_linked_to_a_provision(editor_client, seeded):
+    provision = make_directive(title="Xi plan", provisions=3).provisions.get(number=3)
+    nepal = Country.objects.get(code="NP")
+    theme = Theme.objects.get(slug="belt-and-road")
+    data = {
+        "title": "China–Nepal MoU on disaster prevention",
+        "slug": "china-nepal-mou-disaster-prevention",
+        "kind": "mou",
+        "status": Status.PUBLISHED,
+        "agreement_status": "signed",
+        "party_countries": [nepal.pk],
+        "themes": [theme.pk],
+        "signed_on": "2019-04-25",
+        "tags": "",
+        "links-TOTAL_FORMS": "1",
+        "links-INITIAL_FORMS": "0",
+        "links-MIN_NUM_FORMS": "0",
+        "links-MAX_NUM_FORMS": "1000",
+        "links-0-kind": "responds_to",
+        "links-0-provision": provision.pk,
+        "links-0-note": "Joint rescue training",
+    }
+    response = editor_client.post(admin_url(Agreement, "add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    agreement = Agreement.objects.get(slug="china-nepal-mou-disaster-prevention")
+    assert agreement.links.get().directive == provision.directive
+    for url in [
+        agreement.get_absolute_url(),
+        provision.get_absolute_url(),
+        "/countries/np/",
+        "/themes/belt-and-road/",
+        "/themes/international-cooperation/",
+    ]:
+        assert "China–Nepal MoU" in editor_client.get(url).content.decode(), url
+
+
+def test_admin_validation_errors_are_plain_words(editor_client, db):
+    directive = make_directive()
+    data = {
+        "title": "Bad dates",
+        "slug": "Bad Slug",
+        "kind": "mou",
+        "status": "draft",
+        "agreement_status": "signed",
+        "signed_on": "2020-05-01",
+        "in_force_on": "2020-04-01",
+        "tags": "",
+        "links-TOTAL_FORMS": "0",
+        "links-INITIAL_FORMS": "0",
+        "links-MIN_NUM_FORMS": "0",
+        "links-MAX_NUM_FORMS": "1000",
+    }
+    response = editor_client.post(admin_url(Agreement, "add"), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Lower-case letters" in content or "lower-case" in content.lower()
+    data["slug"] = "bad-dates"
+    content = editor_client.post(admin_url(Agreement, "add"), data).content.decode()
+    assert "cannot enter into force before it is signed" in content
+    assert directive.pk  # nothing else was touched
+
+
+def test_deleting_a_theme_in_use_shows_what_uses_it(editor_client, db):
+    theme = make_theme(name="Rescue")
+    make_directive(title="Plan using rescue", themes=[theme])
+    response = editor_client.get(admin_url(Theme, "delete", theme.pk))
+    assert response.status_code == 200
+    assert b"Plan using rescue" in response.content
+    editor_client.post(admin_url(Theme, "delete", theme.pk), {"post": "yes"})
+    assert Theme.objects.filter(pk=theme.pk).exists()
+
+
+def test_publish_action_publishes_selected_entries(editor_client, db):
+    draft = make_directive(status=Status.DRAFT)
+    make_country()
+    response = editor_client.post(
+        reverse("admin:policies_directive_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert b"1 entry is now published" in response.content
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLISHED and draft.published_at is not None
