@@ -1,6 +1,8 @@
 """Filter pieces that several collections share. Unknown values are form errors,
 which the list views turn into a message and the unfiltered default."""
 
+import re
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -62,11 +64,20 @@ class CountryFilter(django_filters.CharFilter):
         return qs.filter(**{f"{self.field_name}__code": value.upper()}).distinct()
 
 
+SLUG_PATTERN = re.compile(r"^[-a-z0-9]{1,120}$")
+COUNTRY_PATTERN = re.compile(r"^[A-Za-z]{2}$")
+
+
 def known_slug(model):
-    """A form validator that turns an unknown slug into a plain-words error."""
+    """A form validator that turns an unknown slug into a plain-words error.
+
+    Malformed values are refused before any query: Django runs every validator even
+    after one fails, and PostgreSQL rejects strings with NUL bytes outright."""
 
     def validate(value):
-        if value and not model.objects.filter(slug=value).exists():
+        if not value:
+            return
+        if not SLUG_PATTERN.match(value) or not model.objects.filter(slug=value).exists():
             raise forms.ValidationError(
                 _("There is no such %(thing)s: “%(value)s”.")
                 % {
@@ -79,7 +90,9 @@ def known_slug(model):
 
 
 def known_country(value):
-    if value and not Country.objects.filter(code=value.upper()).exists():
+    if not value:
+        return
+    if not COUNTRY_PATTERN.match(value) or not Country.objects.filter(code=value.upper()).exists():
         raise forms.ValidationError(
             _("“%(value)s” is not an ISO 3166-1 country code.") % {"value": value}
         )

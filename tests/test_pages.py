@@ -176,6 +176,7 @@ def test_list_filters_narrow_the_results(client, db):
         "?year=abc",
         "?year=99999999999999999999999",
         "?body=%00",
+        "?theme=a%00b&country=n%00&mechanism=%00",
         "?tag=" + "x" * 5000,
         "?page=abc",
         "?page=999999",
