@@ -6,6 +6,7 @@ import re
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from core.models import Country, Theme
 
@@ -33,6 +34,8 @@ class YearField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
+# A whole year, for the API's schema too (django-filter's NumberFilter reads as "number").
+@extend_schema_field({"type": "integer", "minimum": 1000, "maximum": 9999})
 class YearFilter(django_filters.NumberFilter):
     field_class = YearField
 
