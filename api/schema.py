@@ -24,3 +24,18 @@ class AutoSchema(openapi.AutoSchema):
             responses[404] = OpenApiResponse(ERROR, _("No published item has that key."))
         responses[429] = OpenApiResponse(ERROR, _("Too many requests: see Retry-After."))
         return responses
+
+
+PAGING = {"page", "page_size"}
+
+
+def empty_filter_means_any(result, generator, request, public):
+    """A postprocessing hook: an empty filter (`?kind=`, `?year=`) filters nothing, as
+    on the list pages, whose forms send one for "any"; the schema says so. Paging
+    parameters are not filters: an empty page is a 400."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["name"] not in PAGING:
+                    parameter["allowEmptyValue"] = True
+    return result

@@ -80,7 +80,10 @@ ENTRY_DATES = ("published_at", "updated_at")
 class ThemeSerializer(serializers.ModelSerializer):
     permalink = PermalinkField()
     parent = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, help_text=_("Slug of the theme above it, if any.")
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Slug of the theme above it, if any."),
     )
     children = LinkedSlugs(help_text=_("Slugs of the themes directly below it."))
 
@@ -107,7 +110,10 @@ class ThemeSerializer(serializers.ModelSerializer):
 class DirectiveSerializer(serializers.ModelSerializer):
     permalink = PermalinkField()
     issuing_body = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, help_text=_("Slug of the issuing body, as in ?body=.")
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Slug of the issuing body, as in ?body=."),
     )
     issuing_body_name = serializers.CharField(
         source="issuing_body.name", read_only=True, allow_null=True, label=_("issuing body")
@@ -230,6 +236,7 @@ class AgreementSerializer(serializers.ModelSerializer):
     mechanism = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
+        allow_null=True,
         help_text=_("Slug of the mechanism it was made under, if any."),
     )
     directives = LinkedSlugs(

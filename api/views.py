@@ -11,7 +11,8 @@ from api import filters, serializers
 
 class CollectionViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
-    lookup_value_regex = "[-a-z0-9]+"
+    # Any segment reaches the view, so that a malformed key is a JSON 404 like any other.
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         queryset = self.get_serializer_class().public_queryset()
@@ -40,7 +41,6 @@ class ProvisionViewSet(CollectionViewSet):
     filterset_class = filters.ProvisionFilterSet
     lookup_field = "pk"
     lookup_url_kwarg = "id"
-    lookup_value_regex = "[0-9]+"
 
 
 class AgreementViewSet(CollectionViewSet):
@@ -63,7 +63,6 @@ class CountryViewSet(CollectionViewSet):
     serializer_class = serializers.CountrySerializer
     filterset_class = filters.CountryFilterSet
     lookup_field = "code"
-    lookup_value_regex = "[a-zA-Z]{2}"
 
     def get_object(self):
         self.kwargs["code"] = self.kwargs["code"].upper()
@@ -84,7 +83,6 @@ class FindingViewSet(CollectionViewSet):
     filterset_class = filters.FindingFilterSet
     lookup_field = "pk"
     lookup_url_kwarg = "id"
-    lookup_value_regex = "[0-9]+"
 
 
 # Every public collection, by the name it has in /api/v1/<name>/ and /export/<name>.*

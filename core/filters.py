@@ -81,12 +81,12 @@ def known_slug(model):
         if not value:
             return
         if not SLUG_PATTERN.match(value) or not model.objects.filter(slug=value).exists():
+            # Values go in params, never into the message itself: a value holding "%"
+            # would otherwise break the formatting that DRF's filter backend does.
             raise forms.ValidationError(
-                _("There is no such %(thing)s: “%(value)s”.")
-                % {
-                    "thing": model._meta.verbose_name,
-                    "value": value,
-                }
+                _("There is no such %(thing)s: “%(value)s”."),
+                code="unknown",
+                params={"thing": model._meta.verbose_name, "value": value},
             )
 
     return validate
@@ -97,5 +97,7 @@ def known_country(value):
         return
     if not COUNTRY_PATTERN.match(value) or not Country.objects.filter(code=value.upper()).exists():
         raise forms.ValidationError(
-            _("“%(value)s” is not an ISO 3166-1 country code.") % {"value": value}
+            _("“%(value)s” is not an ISO 3166-1 country code."),
+            code="unknown",
+            params={"value": value},
         )
