@@ -1,4 +1,7 @@
+import json
+
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -22,3 +25,13 @@ def query_with(context, **changes):
 @register.filter
 def card_template(entry_type):
     return f"includes/cards/{entry_type.key}.html"
+
+
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def jsonld(data):
+    """A schema.org object for a <script type="application/ld+json"> data block, with
+    <, > and & escaped so editors' text cannot close the element."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES))  # noqa: S308
