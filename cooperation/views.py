@@ -21,9 +21,6 @@ class AgreementListView(FilteredListMixin, TemplateView):
             .prefetch_related("themes", "party_countries")
         )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**self.get_list_context(), **kwargs)
-
 
 class AgreementDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     model = Agreement

@@ -23,9 +23,6 @@ class DirectiveListView(FilteredListMixin, TemplateView):
             Directive.objects.published().select_related("issuing_body").prefetch_related("themes")
         )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**self.get_list_context(), **kwargs)
-
 
 class DirectiveDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     model = Directive
