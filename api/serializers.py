@@ -66,15 +66,15 @@ def country_key(country):
     return country.code.lower()
 
 
-def themes_field():
-    return LinkedSlugs(help_text=_("Slugs of its themes (see themes)."))
-
-
-def tags_field():
-    return LinkedSlugs(help_text=_("Slugs of its tags, as in ?tag=."))
-
-
 ENTRY_DATES = ("published_at", "updated_at")
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    """What every curated entry has: a page, themes and tags."""
+
+    permalink = PermalinkField()
+    themes = LinkedSlugs(help_text=_("Slugs of its themes (see themes)."))
+    tags = LinkedSlugs(help_text=_("Slugs of its tags, as in ?tag=."))
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -107,8 +107,7 @@ class ThemeSerializer(serializers.ModelSerializer):
         return Theme.objects.select_related("parent").prefetch_related("children")
 
 
-class DirectiveSerializer(serializers.ModelSerializer):
-    permalink = PermalinkField()
+class DirectiveSerializer(EntrySerializer):
     issuing_body = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
@@ -118,8 +117,6 @@ class DirectiveSerializer(serializers.ModelSerializer):
     issuing_body_name = serializers.CharField(
         source="issuing_body.name", read_only=True, allow_null=True, label=_("issuing body")
     )
-    themes = themes_field()
-    tags = tags_field()
     provisions = LinkedIds(help_text=_("Ids of its provisions, in order (see provisions)."))
     sources = LinkedSlugs(source="public_sources", help_text=_("Slugs of its sources."))
     agreements = LinkedSlugs(
@@ -174,16 +171,13 @@ class DirectiveSerializer(serializers.ModelSerializer):
         )
 
 
-class ProvisionSerializer(serializers.ModelSerializer):
-    permalink = PermalinkField()
+class ProvisionSerializer(EntrySerializer):
     directive = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, help_text=_("Slug of the directive it belongs to.")
     )
     label = serializers.CharField(
         read_only=True, help_text=_("Its anchor on the directive's page: p<number>.")
     )
-    themes = themes_field()
-    tags = tags_field()
     agreements = LinkedSlugs(
         key="agreement.slug",
         source="public_agreement_links",
@@ -227,8 +221,7 @@ class ProvisionSerializer(serializers.ModelSerializer):
         )
 
 
-class AgreementSerializer(serializers.ModelSerializer):
-    permalink = PermalinkField()
+class AgreementSerializer(EntrySerializer):
     party_countries = LinkedSlugs(
         key=country_key, help_text=_("Lower-case ISO 3166-1 codes of the party countries.")
     )
@@ -251,8 +244,6 @@ class AgreementSerializer(serializers.ModelSerializer):
     )
     findings = LinkedIds(source="public_findings", help_text=_("Ids of findings about it."))
     sources = LinkedSlugs(source="public_sources", help_text=_("Slugs of its sources."))
-    themes = themes_field()
-    tags = tags_field()
 
     class Meta:
         model = Agreement
@@ -303,8 +294,7 @@ class AgreementSerializer(serializers.ModelSerializer):
         )
 
 
-class MechanismSerializer(serializers.ModelSerializer):
-    permalink = PermalinkField()
+class MechanismSerializer(EntrySerializer):
     member_countries = LinkedSlugs(
         key=country_key, help_text=_("Lower-case ISO 3166-1 codes of the member countries.")
     )
@@ -315,8 +305,6 @@ class MechanismSerializer(serializers.ModelSerializer):
         source="public_agreements", help_text=_("Slugs of the agreements made under it.")
     )
     sources = LinkedSlugs(source="public_sources", help_text=_("Slugs of its sources."))
-    themes = themes_field()
-    tags = tags_field()
 
     class Meta:
         model = Mechanism
@@ -397,8 +385,7 @@ def author_name(author):
     return ", ".join(part for part in (author.family_name, author.given_name) if part)
 
 
-class SourceSerializer(serializers.ModelSerializer):
-    permalink = PermalinkField()
+class SourceSerializer(EntrySerializer):
     authors = LinkedSlugs(
         key=author_name,
         help_text=_("Its authors in order: “Family, Given” for people, or an institution."),
@@ -406,8 +393,6 @@ class SourceSerializer(serializers.ModelSerializer):
     findings = LinkedIds(
         source="public_findings", help_text=_("Ids of the findings drawn from it.")
     )
-    themes = themes_field()
-    tags = tags_field()
 
     class Meta:
         model = Source
@@ -450,8 +435,7 @@ class SourceSerializer(serializers.ModelSerializer):
         )
 
 
-class FindingSerializer(serializers.ModelSerializer):
-    permalink = PermalinkField()
+class FindingSerializer(EntrySerializer):
     source = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, help_text=_("Slug of the source it is drawn from.")
     )
@@ -464,8 +448,6 @@ class FindingSerializer(serializers.ModelSerializer):
     agreements = LinkedSlugs(
         source="public_agreements", help_text=_("Slugs of the agreements it bears on.")
     )
-    themes = themes_field()
-    tags = tags_field()
 
     class Meta:
         model = Finding
