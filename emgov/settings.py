@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "policies",
     "cooperation",
     "findings",
+    "search",
 ]
 if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")

@@ -20,5 +20,6 @@ urlpatterns += i18n_patterns(
     path("", include("core.urls")),
     path("", include("policies.urls")),
     path("", include("cooperation.urls")),
+    path("", include("search.urls")),
     prefix_default_language=False,
 )
