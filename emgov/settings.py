@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cooperation",
     "findings",
     "search",
+    "bench",
 ]
 if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")

@@ -6,8 +6,10 @@ rebuilds everything after bulk changes that bypass signals (queryset.update())."
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.text import Truncator
+from taggit.models import TaggedItem
 
 from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY
 from core.models import Status, Theme
@@ -28,148 +30,125 @@ def short(text, words=TITLE_WORDS):
 
 
 @dataclass
-class Indexable:
-    """What the index stores about one entry."""
+class Links:
+    """An entry's many-to-many links, read for many entries at once (links_for)."""
 
-    fields: dict
-    themes: list = field(default_factory=list)
-    countries: list = field(default_factory=list)
-    tags: list = field(default_factory=list)
+    themes: list = field(default_factory=list)  # theme ids
+    tags: list = field(default_factory=list)  # (name, slug)
+    countries: list = field(default_factory=list)  # (code, name)
+    organizations: list = field(default_factory=list)  # names
 
+    @property
+    def tag_names(self):
+        return [name for name, _ in self.tags]
 
-def tag_names(entry):
-    return [tag.name for tag in entry.tags.all()]
-
-
-def directive_document(directive):
-    return Indexable(
-        {
-            "is_published": directive.status == Status.PUBLISHED,
-            "title": directive.title,
-            "keywords": clean_text(
-                directive.speaker,
-                directive.speaker_role,
-                directive.occasion,
-                directive.issuing_body,
-                *tag_names(directive),
-            ),
-            "body": clean_text(directive.summary),
-            "original": clean_text(directive.title_original, directive.summary_original),
-            "original_language": directive.original_language,
-            "date": directive.date,
-            "date_precision": directive.date_precision,
-        },
-        themes=directive.themes.all(),
-        tags=directive.tags.all(),
-    )
+    @property
+    def country_names(self):
+        return [name for _, name in self.countries]
 
 
-def provision_document(provision):
+def directive_document(directive, links):
+    return {
+        "is_published": directive.status == Status.PUBLISHED,
+        "title": directive.title,
+        "keywords": clean_text(
+            directive.speaker,
+            directive.speaker_role,
+            directive.occasion,
+            directive.issuing_body,
+            *links.tag_names,
+        ),
+        "body": clean_text(directive.summary),
+        "original": clean_text(directive.title_original, directive.summary_original),
+        "original_language": directive.original_language,
+        "date": directive.date,
+        "date_precision": directive.date_precision,
+    }
+
+
+def provision_document(provision, links):
     directive = provision.directive
-    return Indexable(
-        {
-            "is_published": directive.status == Status.PUBLISHED,
-            "title": clean_text(provision.heading) or short(provision.text),
-            "keywords": clean_text(provision.heading, *tag_names(provision)),
-            "body": clean_text(provision.text),
-            "original": clean_text(provision.heading_original, provision.text_original),
-            "original_language": directive.original_language,
-            "number": provision.number,
-            "parent_title": directive.title,
-            "parent_url": directive.get_absolute_url(),
-            "date": directive.date,
-            "date_precision": directive.date_precision,
-        },
-        themes=provision.themes.all(),
-        tags=provision.tags.all(),
-    )
+    return {
+        "is_published": directive.status == Status.PUBLISHED,
+        "title": clean_text(provision.heading) or short(provision.text),
+        "keywords": clean_text(provision.heading, *links.tag_names),
+        "body": clean_text(provision.text),
+        "original": clean_text(provision.heading_original, provision.text_original),
+        "original_language": directive.original_language,
+        "number": provision.number,
+        "parent_title": directive.title,
+        "parent_url": directive.get_absolute_url(),
+        "date": directive.date,
+        "date_precision": directive.date_precision,
+    }
 
 
-def agreement_document(agreement):
-    return Indexable(
-        {
-            "is_published": agreement.status == Status.PUBLISHED,
-            "title": agreement.title,
-            "keywords": clean_text(
-                agreement.mechanism.name if agreement.mechanism else "",
-                *(country.name for country in agreement.party_countries.all()),
-                *(organization.name for organization in agreement.party_organizations.all()),
-                *tag_names(agreement),
-            ),
-            "body": clean_text(agreement.summary),
-            "original": clean_text(agreement.title_original),
-            "date": agreement.signed_on,
-        },
-        themes=agreement.themes.all(),
-        countries=agreement.party_countries.all(),
-        tags=agreement.tags.all(),
-    )
+def agreement_document(agreement, links):
+    return {
+        "is_published": agreement.status == Status.PUBLISHED,
+        "title": agreement.title,
+        "keywords": clean_text(
+            agreement.mechanism.name if agreement.mechanism else "",
+            *links.country_names,
+            *links.organizations,
+            *links.tag_names,
+        ),
+        "body": clean_text(agreement.summary),
+        "original": clean_text(agreement.title_original),
+        "date": agreement.signed_on,
+    }
 
 
-def mechanism_document(mechanism):
-    return Indexable(
-        {
-            "is_published": mechanism.status == Status.PUBLISHED,
-            "title": mechanism.name,
-            "keywords": clean_text(
-                *(country.name for country in mechanism.member_countries.all()),
-                *(organization.name for organization in mechanism.member_organizations.all()),
-                *tag_names(mechanism),
-            ),
-            "body": clean_text(mechanism.description),
-            "original": clean_text(mechanism.name_original),
-            "date": mechanism.established_on,
-            "date_precision": mechanism.date_precision,
-        },
-        themes=mechanism.themes.all(),
-        countries=mechanism.member_countries.all(),
-        tags=mechanism.tags.all(),
-    )
+def mechanism_document(mechanism, links):
+    return {
+        "is_published": mechanism.status == Status.PUBLISHED,
+        "title": mechanism.name,
+        "keywords": clean_text(
+            *links.country_names,
+            *links.organizations,
+            *links.tag_names,
+        ),
+        "body": clean_text(mechanism.description),
+        "original": clean_text(mechanism.name_original),
+        "date": mechanism.established_on,
+        "date_precision": mechanism.date_precision,
+    }
 
 
-def source_document(source):
-    return Indexable(
-        {
-            "is_published": source.status == Status.PUBLISHED,
-            "title": source.title,
-            "keywords": clean_text(
-                *(str(author) for author in source.authors.all()),
-                source.outlet,
-                source.publisher,
-                source.identifier,
-                *tag_names(source),
-            ),
-            "body": clean_text(source.abstract, source.note),
-            "original": clean_text(source.title_original),
-            "original_language": source.language,
-            "date": source.published_on,
-            "date_precision": source.date_precision,
-        },
-        themes=source.themes.all(),
-        tags=source.tags.all(),
-    )
+def source_document(source, links):
+    return {
+        "is_published": source.status == Status.PUBLISHED,
+        "title": source.title,
+        "keywords": clean_text(
+            *(str(author) for author in source.authors.all()),
+            source.outlet,
+            source.publisher,
+            source.identifier,
+            *links.tag_names,
+        ),
+        "body": clean_text(source.abstract, source.note),
+        "original": clean_text(source.title_original),
+        "original_language": source.language,
+        "date": source.published_on,
+        "date_precision": source.date_precision,
+    }
 
 
-def finding_document(finding):
+def finding_document(finding, links):
     source = finding.source
-    return Indexable(
-        {
-            # A finding is read on its source's page, so it is public only with it.
-            "is_published": finding.status == Status.PUBLISHED
-            and source.status == Status.PUBLISHED,
-            "title": short(finding.text),
-            "keywords": clean_text(finding.get_kind_display(), *tag_names(finding)),
-            "body": clean_text(finding.text),
-            "original": clean_text(finding.text_original),
-            "number": finding.number,
-            "parent_title": source.title,
-            "parent_url": source.get_absolute_url(),
-            "date": source.published_on,
-            "date_precision": source.date_precision,
-        },
-        themes=finding.themes.all(),
-        tags=finding.tags.all(),
-    )
+    return {
+        # A finding is read on its source's page, so it is public only with it.
+        "is_published": finding.status == Status.PUBLISHED and source.status == Status.PUBLISHED,
+        "title": short(finding.text),
+        "keywords": clean_text(finding.get_kind_display(), *links.tag_names),
+        "body": clean_text(finding.text),
+        "original": clean_text(finding.text_original),
+        "number": finding.number,
+        "parent_title": source.title,
+        "parent_url": source.get_absolute_url(),
+        "date": source.published_on,
+        "date_precision": source.date_precision,
+    }
 
 
 BUILDERS = {
@@ -180,18 +159,19 @@ BUILDERS = {
     "sources": source_document,
     "findings": finding_document,
 }
-# What each builder reads beyond the entry's own columns, fetched up front.
-RELATED = {
-    "directives": (("issuing_body",), ("themes", "tags")),
-    "provisions": (("directive",), ("themes", "tags")),
-    "agreements": (
-        ("mechanism",),
-        ("themes", "tags", "party_countries", "party_organizations"),
-    ),
-    "mechanisms": ((), ("themes", "tags", "member_countries", "member_organizations")),
-    "sources": ((), ("themes", "tags", "authors")),
-    "findings": (("source",), ("themes", "tags")),
+# What each builder reads through foreign keys, fetched with the entries.
+SELECT_RELATED = {
+    "directives": ("issuing_body",),
+    "provisions": ("directive",),
+    "agreements": ("mechanism",),
+    "mechanisms": (),
+    "sources": (),
+    "findings": ("source",),
 }
+PREFETCH_RELATED = {"sources": ("authors",)}
+# Countries and organizations an entry names, by the field that links them.
+COUNTRY_FIELD = {"agreements": "party_countries", "mechanisms": "member_countries"}
+ORGANIZATION_FIELD = {"agreements": "party_organizations", "mechanisms": "member_organizations"}
 KEY_BY_MODEL = {entry_type.model_label: entry_type.key for entry_type in ENTRY_TYPES}
 
 
@@ -200,8 +180,40 @@ def key_for(model):
 
 
 def indexable_queryset(key):
-    select, prefetch = RELATED[key]
-    return ENTRY_TYPES_BY_KEY[key].model.objects.select_related(*select).prefetch_related(*prefetch)
+    return (
+        ENTRY_TYPES_BY_KEY[key]
+        .model.objects.select_related(*SELECT_RELATED[key])
+        .prefetch_related(*PREFETCH_RELATED.get(key, ()))
+    )
+
+
+def through_rows(model, field_name, ids, *values):
+    """(entry id, *values) for the many-to-many `field_name` of entries `ids`."""
+    field = model._meta.get_field(field_name)
+    through = field.remote_field.through
+    source = field.m2m_field_name()
+    return through.objects.filter(**{f"{source}__in": ids}).values_list(f"{source}_id", *values)
+
+
+def links_for(key, ids):
+    """{entry id: Links} for many entries in one query per kind of link, where
+    prefetch_related would cost a queryset per entry (taggit's above all)."""
+    model = ENTRY_TYPES_BY_KEY[key].model
+    links = {pk: Links() for pk in ids}
+    for pk, theme_id in through_rows(model, "themes", ids, "theme_id"):
+        links[pk].themes.append(theme_id)
+    tagged = TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+    ).values_list("object_id", "tag__name", "tag__slug")
+    for pk, name, slug in tagged:
+        links[pk].tags.append((name, slug))
+    if key in COUNTRY_FIELD:
+        rows = through_rows(model, COUNTRY_FIELD[key], ids, "country__code", "country__name")
+        for pk, code, name in rows:
+            links[pk].countries.append((code, name))
+        for pk, name in through_rows(model, ORGANIZATION_FIELD[key], ids, "organization__name"):
+            links[pk].organizations.append(name)
+    return links
 
 
 def theme_ancestry():
@@ -217,30 +229,29 @@ def theme_ancestry():
     return ancestry
 
 
-def facets_of(indexable, ancestry):
+def facets_of(links, ancestry):
     facets = {}
-    for theme in indexable.themes:
-        facets[(SearchFacet.Kind.THEME, str(theme.pk))] = True
-    for theme in indexable.themes:
-        for ancestor in ancestry.get(theme.pk, ()):
+    for theme_id in links.themes:
+        facets[(SearchFacet.Kind.THEME, str(theme_id))] = True
+    for theme_id in links.themes:
+        for ancestor in ancestry.get(theme_id, ()):
             facets.setdefault((SearchFacet.Kind.THEME, str(ancestor)), False)
-    for country in indexable.countries:
-        facets[(SearchFacet.Kind.COUNTRY, country.code.lower())] = True
-    for tag in indexable.tags:
-        facets[(SearchFacet.Kind.TAG, tag.slug)] = True
+    for code, _ in links.countries:
+        facets[(SearchFacet.Kind.COUNTRY, code.lower())] = True
+    for _, slug in links.tags:
+        facets[(SearchFacet.Kind.TAG, slug)] = True
     return facets
 
 
-def document_for(key, entry):
-    indexable = BUILDERS[key](entry)
-    fields = indexable.fields
+def document_for(key, entry, links):
+    fields = BUILDERS[key](entry, links)
     fields["title"] = clean_text(fields["title"])[:500]
     fields["parent_title"] = clean_text(fields.get("parent_title", ""))[:500]
     fields["year"] = fields["date"].year if fields.get("date") else None
     document = SearchDocument(entry_type=key, object_id=entry.pk, url=entry.get_absolute_url())
     for name, value in fields.items():
         setattr(document, name, value)
-    return document, indexable
+    return document
 
 
 @transaction.atomic
@@ -253,12 +264,14 @@ def index_entries(key, entries, ancestry=None):
     SearchDocument.objects.filter(
         entry_type=key, object_id__in=[entry.pk for entry in entries]
     ).delete()
-    built = [document_for(key, entry) for entry in entries]
-    documents = SearchDocument.objects.bulk_create([document for document, _ in built])
+    links = links_for(key, [entry.pk for entry in entries])
+    documents = SearchDocument.objects.bulk_create(
+        [document_for(key, entry, links[entry.pk]) for entry in entries]
+    )
     SearchFacet.objects.bulk_create(
         SearchFacet(document=document, kind=kind, value=value, direct=direct)
-        for document, (_, indexable) in zip(documents, built, strict=True)
-        for (kind, value), direct in facets_of(indexable, ancestry).items()
+        for document in documents
+        for (kind, value), direct in facets_of(links[document.object_id], ancestry).items()
     )
     return len(documents)
 

@@ -3,6 +3,8 @@ including provisions saved inline in the admin. A decoupled side effect, which i
 STYLE.md keeps signals for; it runs inside the saving transaction (not on_commit), so
 the index never disagrees with the data a test or a request just wrote."""
 
+from contextlib import contextmanager
+
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from taggit.models import TaggedItem
 
@@ -79,3 +81,27 @@ def connect():
     m2m_changed.connect(links_changed, sender=TaggedItem, dispatch_uid="search-tags")
     pre_save.connect(theme_saving, sender=Theme, dispatch_uid="search-theme-old-parent")
     post_save.connect(theme_saved, sender=Theme, dispatch_uid="search-theme")
+
+
+@contextmanager
+def suspended():
+    """Index nothing inside this block: for bulk jobs that index (or delete) their
+    rows themselves, which would otherwise pay one query per row in the signals."""
+    disconnect()
+    try:
+        yield
+    finally:
+        connect()
+
+
+def disconnect():
+    for entry_type in ENTRY_TYPES:
+        model = entry_type.model
+        uid = f"search-{model._meta.label}"
+        post_save.disconnect(sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.disconnect(sender=model, dispatch_uid=f"{uid}-delete")
+        for name in LINK_FIELDS:
+            through = getattr(getattr(model, name, None), "through", None)
+            if through is not None:
+                m2m_changed.disconnect(sender=through, dispatch_uid=f"{uid}-{name}")
+    m2m_changed.disconnect(sender=TaggedItem, dispatch_uid="search-tags")
