@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_base import EntryAdmin, ProtectLinkedAdmin
+from core.admin_base import AccessibleAutocompleteMixin, EntryAdmin, ProtectLinkedAdmin
 from core.models import Country, Organization, Source, SourceAuthor, Theme
 
 
 @admin.register(Theme)
-class ThemeAdmin(ProtectLinkedAdmin):
+class ThemeAdmin(AccessibleAutocompleteMixin, ProtectLinkedAdmin):
     list_display = ["name", "name_zh", "parent", "order", "slug"]
     list_editable = ["order"]
     list_filter = [("parent", admin.EmptyFieldListFilter)]
@@ -17,7 +17,7 @@ class ThemeAdmin(ProtectLinkedAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(AccessibleAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "code", "region", "subregion", "bri_partner_since"]
     list_filter = ["region", ("bri_partner_since", admin.EmptyFieldListFilter)]
     search_fields = ["name", "official_name", "code"]
@@ -33,7 +33,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ProtectLinkedAdmin):
+class OrganizationAdmin(AccessibleAutocompleteMixin, ProtectLinkedAdmin):
     list_display = ["name", "abbreviation", "kind", "country"]
     list_filter = ["kind"]
     search_fields = ["name", "name_original", "abbreviation"]

@@ -9,7 +9,14 @@ from django.utils.translation import ngettext
 from core.models import Status
 
 
-class EntryAdmin(admin.ModelAdmin):
+class AccessibleAutocompleteMixin:
+    """Names the autocomplete widgets after their labels (see the script)."""
+
+    class Media:
+        js = ["admin_extra/select2-labels.js"]
+
+
+class EntryAdmin(AccessibleAutocompleteMixin, admin.ModelAdmin):
     list_filter = ["status", "themes"]
     autocomplete_fields = ["themes"]
     readonly_fields = ["published_at", "created_at", "updated_at"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_base import EntryAdmin
+from core.admin_base import AccessibleAutocompleteMixin, EntryAdmin
 from policies.models import Directive, DirectiveRelation, Provision
 
 
@@ -82,7 +82,7 @@ class DirectiveAdmin(EntryAdmin):
 
 
 @admin.register(Provision)
-class ProvisionAdmin(admin.ModelAdmin):
+class ProvisionAdmin(AccessibleAutocompleteMixin, admin.ModelAdmin):
     """Mostly edited inline on the directive; registered for search and autocomplete."""
 
     list_display = ["__str__", "directive", "number"]
