@@ -64,22 +64,15 @@ SQLITE_UNINSTALL = [
 ]
 
 
-def _run(schema_editor, statements):
-    for statement in statements:
+def _run(schema_editor, statements_by_vendor):
+    # Any other database gets no full-text index, and search matches nothing there.
+    for statement in statements_by_vendor.get(schema_editor.connection.vendor, ()):
         schema_editor.execute(statement)
 
 
 def install(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        _run(schema_editor, POSTGRES_INSTALL)
-    elif vendor == "sqlite":
-        _run(schema_editor, SQLITE_INSTALL)
+    _run(schema_editor, {"postgresql": POSTGRES_INSTALL, "sqlite": SQLITE_INSTALL})
 
 
 def uninstall(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        _run(schema_editor, POSTGRES_UNINSTALL)
-    elif vendor == "sqlite":
-        _run(schema_editor, SQLITE_UNINSTALL)
+    _run(schema_editor, {"postgresql": POSTGRES_UNINSTALL, "sqlite": SQLITE_UNINSTALL})

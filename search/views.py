@@ -64,7 +64,7 @@ def timeline(request):
         request,
         "search/timeline.html",
         {
-            "form": form,
+            "timeline_filter": {"form": form},  # the shape includes/filter_form.html reads
             "page_obj": page,
             "selected": form.selected(),
             "filter_errors": form.error_messages(),
