@@ -34,6 +34,7 @@ PUBLIC_PAGES = {
     "timeline": "/timeline/",
     "not-found": "/no-such-page/",
     "chinese-home": "/zh-hans/",
+    "data": "/data/",
 }
 
 
