@@ -1,7 +1,7 @@
 """Fill locale/zh_Hans/LC_MESSAGES/django.po from a {msgid: translation} table.
 
 Usage: python scripts/fill_translations.py TABLE.py — TABLE.py defines ZH. Only empty
-entries are filled, so translations edited in the .po file are kept. Then run
+and fuzzy entries are filled, so translations edited in the .po file are kept. Then run
 `manage.py compilemessages` (needs gettext's msgfmt) and commit the .po and .mo files.
 """
 
@@ -24,7 +24,8 @@ def main(table_path):
             continue
         key = message.id[0] if isinstance(message.id, tuple) else message.id
         current = message.string[0] if isinstance(message.string, tuple) else message.string
-        if current:
+        # A fuzzy entry is makemessages' guess from a similar string; msgfmt skips it.
+        if current and not message.fuzzy:
             continue
         if key not in table:
             missing.append(key)

@@ -19,7 +19,7 @@ def test_every_interface_string_has_a_chinese_translation():
     untranslated = [
         m.id
         for m in catalog()
-        if m.id and not (m.string if isinstance(m.string, str) else m.string[0])
+        if m.id and (m.fuzzy or not (m.string if isinstance(m.string, str) else m.string[0]))
     ]
     assert not untranslated
 
