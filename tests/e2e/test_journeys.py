@@ -1,10 +1,14 @@
 """What people do on the site, in a real browser."""
 
+import re
+
 import bibtexparser
 import pytest
 from playwright.sync_api import expect
 
-from policies.models import Directive
+from core.models import Theme
+from policies.models import Directive, Provision
+from tests.builders import make_directive
 
 from .site import EDITOR_PASSWORD, XI, build_site
 
@@ -97,3 +101,45 @@ def test_reader_switches_the_interface_to_chinese(new_page, site):
     expect(page.get_by_role("heading", name="引用本页")).to_be_visible()
     page.get_by_role("navigation", name="语言").get_by_role("link", name="English").click()
     expect(page).to_have_url(site + XI)
+
+
+def test_researcher_searches_narrows_with_two_facets_removes_one_and_pages(new_page, site):
+    rescue = Theme.objects.get(slug="rescue-forces")
+    plan = make_directive(title="Plan for volunteer rescue teams", kind="plan", provisions=0)
+    for number in range(1, 31):
+        provision = Provision.objects.create(
+            directive=plan, number=number, text=f"Train volunteer rescue teams, step {number}."
+        )
+        provision.themes.set([rescue])
+    page = new_page()
+    page.goto(site + "/")
+    # The researcher uses the keyboard: the header search box, then Enter.
+    page.get_by_role("searchbox", name="Search the knowledge base").focus()
+    page.keyboard.type("rescue teams")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=rescue\+teams"))
+    expect(page.get_by_role("heading", name="Search", exact=True)).to_be_visible()
+
+    facets = page.get_by_role("navigation", name="Narrow the results")
+    facets.get_by_role("link", name="Provisions").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"type=provisions"))
+    facets.get_by_role("link", name="Emergency rescue teams and forces").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"theme=rescue-forces"))
+    chosen = page.get_by_role("list", name="Chosen filters")
+    expect(chosen.get_by_role("listitem")).to_have_count(2)
+    # 30 new points + Xi's points 2 and 6, all provisions under the rescue theme.
+    expect(page.get_by_text("32 results")).to_be_visible()
+
+    chosen.get_by_role("link", name=re.compile("^Type")).click()
+    expect(chosen.get_by_role("listitem")).to_have_count(1)
+    expect(page).not_to_have_url(re.compile(r"type=provisions"))
+    expect(page).to_have_url(re.compile(r"theme=rescue-forces"))
+    total = page.locator(".result-count").inner_text()
+
+    page.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(page).to_have_url(re.compile(r"theme=rescue-forces"))
+    expect(page.get_by_text("Page 2 of")).to_be_visible()
+    assert page.locator(".result-count").inner_text() == total
