@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.models import DatePrecision, SluggedEntry, format_partial_date
 
@@ -38,6 +39,8 @@ class Mechanism(SluggedEntry):
     sources = models.ManyToManyField(
         "core.Source", blank=True, related_name="mechanisms", verbose_name=_("sources")
     )
+
+    _history_m2m_fields = ["member_countries", "member_organizations", "sources"]
 
     class Meta:
         ordering = ["name"]
@@ -111,6 +114,8 @@ class Agreement(SluggedEntry):
     sources = models.ManyToManyField(
         "core.Source", blank=True, related_name="agreements", verbose_name=_("sources")
     )
+
+    _history_m2m_fields = ["party_countries", "party_organizations", "sources"]
 
     class Meta:
         ordering = ["-signed_on", "title"]
@@ -186,6 +191,8 @@ class AgreementLink(models.Model):
         verbose_name=_("provision"),
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["agreement", "directive", "provision"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_base import EntryAdmin, ProtectLinkedAdmin
 from core.models import Country, Organization, Source, SourceAuthor, Theme
@@ -17,7 +18,7 @@ class ThemeAdmin(ProtectLinkedAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "region", "subregion", "bri_partner_since"]
     list_filter = ["region", ("bri_partner_since", admin.EmptyFieldListFilter)]
     search_fields = ["name", "official_name", "code"]

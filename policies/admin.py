@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_base import EntryAdmin
 from policies.models import Directive, DirectiveRelation, Provision
@@ -82,7 +83,7 @@ class DirectiveAdmin(EntryAdmin):
 
 
 @admin.register(Provision)
-class ProvisionAdmin(admin.ModelAdmin):
+class ProvisionAdmin(SimpleHistoryAdmin):
     """Mostly edited inline on the directive; registered for search and autocomplete."""
 
     list_display = ["__str__", "directive", "number"]

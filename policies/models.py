@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from core.models import DatePrecision, SluggedEntry, Status, format_partial_date
@@ -69,6 +70,8 @@ class Directive(SluggedEntry):
         verbose_name=_("related directives"),
     )
 
+    _history_m2m_fields = ["sources"]
+
     class Meta:
         ordering = ["-date", "title"]
         get_latest_by = "date"
@@ -113,6 +116,8 @@ class DirectiveRelation(models.Model):
         verbose_name=_("related directive"),
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["from_directive", "kind"]
@@ -161,6 +166,7 @@ class Provision(models.Model):
     tags = TaggableManager(blank=True, verbose_name=_("tags"))
 
     objects = ProvisionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=["themes"])
 
     class Meta:
         ordering = ["directive", "number"]

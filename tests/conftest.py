@@ -22,17 +22,38 @@ def seeded(db):
     return load_starter_data()
 
 
-@pytest.fixture
-def editor(db):
+def make_user(username, role, **fields):
+    """A staff account in one of the roles `setup_roles` creates."""
     setup_roles()
     user = get_user_model().objects.create_user(
-        username="ed", password="correct horse battery", is_staff=True
+        username=username, password="correct horse battery", is_staff=True, **fields
     )
-    user.groups.add(Group.objects.get(name="Editor"))
+    user.groups.add(Group.objects.get(name=role))
     return user
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("ed", "Editor")
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("rita", "Reviewer")
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("ada", "Administrator")
 
 
 @pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
     return client
