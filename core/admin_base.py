@@ -63,9 +63,7 @@ class VersionedEntryForm(forms.ModelForm):
         if started_from is None or current is None or started_from == current:
             return cleaned_data
         users, fields = changes_since(self.instance, started_from)
-        message = _t(
-            "Not saved: %(users)s saved this %(type)s while you were editing it."
-        ) % {
+        message = _t("Not saved: %(users)s saved this %(type)s while you were editing it.") % {
             "users": get_text_list(users, _t("and")) if users else _t("someone else"),
             "type": self.instance._meta.verbose_name,
         }
@@ -120,7 +118,8 @@ class EntryAdmin(SimpleHistoryAdmin):
         obj.save()
 
     def save_related(self, request, form, formsets, change):
-        with one_version(form.instance, user=request.user, created=not change):
+        reason = _t("Changed in the admin") if change else _t("Added in the admin")
+        with one_version(form.instance, user=request.user, reason=reason, created=not change):
             super().save_related(request, form, formsets, change)
 
     # Deleting a public entry takes a reviewer; a deleted entry can be restored.
@@ -129,8 +128,10 @@ class EntryAdmin(SimpleHistoryAdmin):
         return request.user.has_perm(REVIEW_PERMISSION)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.status != Status.DRAFT and not self.has_review_permission(
-            request
+        if (
+            obj is not None
+            and obj.status != Status.DRAFT
+            and not self.has_review_permission(request)
         ):
             return False
         return super().has_delete_permission(request, obj)
@@ -210,13 +211,13 @@ class EntryAdmin(SimpleHistoryAdmin):
             path(
                 "<path:object_id>/workflow/",
                 view(self.transition_view),
-                name="%s_%s_workflow" % info,
+                name="{}_{}_workflow".format(*info),
             ),
-            path("deleted/", view(self.deleted_view), name="%s_%s_deleted" % info),
+            path("deleted/", view(self.deleted_view), name="{}_{}_deleted".format(*info)),
             path(
                 "deleted/<int:entry_id>/restore/",
                 view(self.restore_view),
-                name="%s_%s_restore" % info,
+                name="{}_{}_restore".format(*info),
             ),
             *super().get_urls(),
         ]
@@ -284,9 +285,7 @@ class EntryAdmin(SimpleHistoryAdmin):
             except ValidationError as error:
                 self.message_user(request, error_text(error), messages.ERROR)
             else:
-                self.message_user(
-                    request, _t("Reverted to the earlier version."), messages.SUCCESS
-                )
+                self.message_user(request, _t("Reverted to the earlier version."), messages.SUCCESS)
                 return HttpResponseRedirect(self.change_url(obj))
         current = obj.history.order_by("-history_date", "-history_id").first()
         delta = current.diff_against(

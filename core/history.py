@@ -82,13 +82,14 @@ def _restore_inline_rows(entry, when):
             .values_list("id", flat=True)
             .distinct()
         )
-        for row in model._default_manager.filter(**{fk: entry.pk}, pk__in=added_later - set(wanted)):
+        rows = model._default_manager.filter(**{fk: entry.pk}, pk__in=added_later - set(wanted))
+        for row in rows:
             try:
                 row.delete()
             except ProtectedError as error:
                 users = get_text_list([str(obj) for obj in error.protected_objects], _("and"))
                 raise ValidationError(
-                    _("“%(row)s” was added later and is now used by %(users)s; remove that use first.")
+                    _("“%(row)s” was added later and is now used by %(users)s; remove that first.")
                     % {"row": row, "users": users}
                 ) from error
         attnames = [field.attname for field in model._meta.concrete_fields]
@@ -114,8 +115,7 @@ def _apply_version(entry, record, *, user, reason):
             _restore_inline_rows(entry, record.history_date)
     except IntegrityError as error:
         raise ValidationError(
-            _("That version clashes with the entries as they are now: %(error)s")
-            % {"error": error}
+            _("That version clashes with the entries as they are now: %(error)s") % {"error": error}
         ) from error
     return entry
 
@@ -138,22 +138,20 @@ def deleted_entries(model):
     live = model._default_manager.values("pk")
     deletions = model.history.filter(history_type="-").exclude(id__in=live)
     ids = deletions.values("id")
-    return [
-        record
-        for record in model.history.filter(id__in=ids)
-        .exclude(history_type="-")
-        .latest_of_each()
-        .order_by("-history_date")
-    ]
+    records = model.history.filter(id__in=ids).exclude(history_type="-").latest_of_each()
+    return list(records.order_by("-history_date"))
 
 
 def entry_restore(*, model, entry_id, user):
     """Bring a deleted entry back, with its links and inline rows, as a draft."""
     if model._default_manager.filter(pk=entry_id).exists():
         raise ValidationError(_("This entry has not been deleted."))
-    record = model.history.filter(id=entry_id).exclude(history_type="-").order_by(
-        "-history_date", "-history_id"
-    ).first()
+    record = (
+        model.history.filter(id=entry_id)
+        .exclude(history_type="-")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
     if record is None:
         raise ValidationError(_("No earlier version of this entry was recorded."))
     entry = record.instance

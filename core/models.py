@@ -21,6 +21,9 @@ slug_validator = RegexValidator(
 )
 
 
+MARKDOWN_HELP = _("Markdown: **bold**, *italic*, lists, [links](https://…). Shown sanitised.")
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
@@ -149,9 +152,8 @@ class RemembersOldSlugs(models.Model):
     def save(self, *args, **kwargs):
         old_slug = None
         if not self._state.adding:
-            old_slug = (
-                type(self)._default_manager.filter(pk=self.pk).values_list("slug", flat=True).first()
-            )
+            saved = type(self)._default_manager.filter(pk=self.pk)
+            old_slug = saved.values_list("slug", flat=True).first()
         super().save(*args, **kwargs)
         if old_slug == self.slug:
             return
@@ -221,7 +223,7 @@ class Theme(RemembersOldSlugs, ProtectedWhileLinked):
     name = models.CharField(_("name"), max_length=200)
     name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True, validators=[slug_validator])
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=MARKDOWN_HELP)
     order = models.PositiveIntegerField(
         _("order"), default=0, help_text=_("Lower numbers come first among siblings.")
     )
@@ -419,11 +421,13 @@ class Source(ProtectedWhileLinked, SluggedEntry):
         blank=True,
         help_text=_("DOI, ISBN, CNKI id, ..."),
     )
-    abstract = models.TextField(_("abstract"), blank=True)
+    abstract = models.TextField(_("abstract"), blank=True, help_text=MARKDOWN_HELP)
     note = models.TextField(
         _("editor's note"),
         blank=True,
-        help_text=_("Shown publicly: provenance, what is unknown, corrections."),
+        help_text=_(
+            "Shown publicly: provenance, what is unknown, corrections. Markdown, shown sanitised."
+        ),
     )
 
     class Meta:

@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
-from core.models import DatePrecision, SluggedEntry, Status, format_partial_date
+from core.models import (
+    MARKDOWN_HELP,
+    DatePrecision,
+    SluggedEntry,
+    Status,
+    format_partial_date,
+)
 
 
 class Directive(SluggedEntry):
@@ -56,8 +62,10 @@ class Directive(SluggedEntry):
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
     )
-    summary = models.TextField(_("summary"), blank=True)
-    summary_original = models.TextField(_("original-language summary"), blank=True)
+    summary = models.TextField(_("summary"), blank=True, help_text=MARKDOWN_HELP)
+    summary_original = models.TextField(
+        _("original-language summary"), blank=True, help_text=MARKDOWN_HELP
+    )
     sources = models.ManyToManyField(
         "core.Source", blank=True, related_name="directives", verbose_name=_("sources")
     )

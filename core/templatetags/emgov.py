@@ -1,5 +1,7 @@
 from django import template
 
+from core.markdown import markdown_to_text, render_markdown
+
 register = template.Library()
 
 
@@ -22,3 +24,15 @@ def query_with(context, **changes):
 @register.filter
 def card_template(entry_type):
     return f"includes/cards/{entry_type.key}.html"
+
+
+@register.filter(is_safe=True)
+def markdown(text):
+    """Markdown rendered to sanitised HTML (core.markdown)."""
+    return render_markdown(text)
+
+
+@register.filter
+def markdown_text(text):
+    """Markdown reduced to its words, escaped like any text (for meta descriptions)."""
+    return markdown_to_text(text)
