@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_base import EntryAdmin
+from core.admin_import import ImportAdminMixin
 from policies.models import Directive, DirectiveRelation, Provision
 
 
@@ -29,7 +30,8 @@ class DirectiveRelationInline(admin.TabularInline):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(EntryAdmin):
+class DirectiveAdmin(ImportAdminMixin, EntryAdmin):
+    import_collection = "directives"
     list_display = [
         "title",
         "kind",
