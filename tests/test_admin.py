@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cooperation.models import Agreement
-from core.models import Country, Status, Theme
+from core.models import Country, LinkCheck, Status, StatusChange, Theme
 from core.workflow import entry_publish, entry_submit
 from tests.builders import make_directive, make_source, make_theme
 
@@ -28,7 +28,8 @@ def admin_url(model, view, *args):
 def test_every_changelist_and_add_page_opens_for_an_editor(editor_client, seeded, model):
     assert editor_client.get(admin_url(model, "changelist")).status_code == 200
     add = editor_client.get(admin_url(model, "add"))
-    assert add.status_code == (403 if model is Country else 200)
+    # Countries come from ISO 3166; link checks and the workflow log are written by the site.
+    assert add.status_code == (403 if model in {Country, LinkCheck, StatusChange} else 200)
     obj = model.objects.first()
     if obj is not None:
         assert editor_client.get(admin_url(model, "change", obj.pk)).status_code == 200
