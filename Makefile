@@ -12,7 +12,7 @@ RUN_ENV := DJANGO_DEBUG=1
 # PostgreSQL for the second test run (see scripts/test-postgres).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install browser run setup-site test lint check test-sqlite test-postgres e2e clean
+.PHONY: translations install browser run setup-site test lint check test-sqlite test-postgres e2e clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -56,6 +56,13 @@ e2e: install browser
 	$(BIN)/pytest -m e2e
 
 test: lint check test-sqlite test-postgres
+
+# For developers with gettext installed: collect new interface strings and recompile.
+# The compiled .mo files are committed, so running the site needs no gettext.
+translations: install
+	$(RUN_ENV) $(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=node_modules \
+		--ignore=tests --ignore=citations --ignore=scripts --ignore=bench --ignore=staticfiles
+	$(RUN_ENV) $(MANAGE) compilemessages -l zh_Hans --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) staticfiles test-results .pytest_cache db.sqlite3

@@ -4,6 +4,7 @@ from django.views.generic import DetailView, TemplateView
 from cooperation.filters import AgreementFilter
 from cooperation.models import Agreement, AgreementLink, Mechanism
 from core.catalog import ENTRY_TYPES_BY_KEY
+from core.cite_views import CitableMixin
 from core.models import Country, Status
 from core.views_mixins import FilteredListMixin, PublishedDetailMixin, paginate
 from findings.models import Finding
@@ -20,11 +21,8 @@ class AgreementListView(FilteredListMixin, TemplateView):
             .prefetch_related("themes", "party_countries")
         )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**self.get_list_context(), **kwargs)
 
-
-class AgreementDetailView(PublishedDetailMixin, DetailView):
+class AgreementDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     model = Agreement
     template_name = "cooperation/agreement_detail.html"
 
@@ -66,7 +64,7 @@ class MechanismListView(TemplateView):
         return super().get_context_data(page_obj=paginate(self.request, mechanisms), **kwargs)
 
 
-class MechanismDetailView(PublishedDetailMixin, DetailView):
+class MechanismDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     model = Mechanism
     template_name = "cooperation/mechanism_detail.html"
 

@@ -4,12 +4,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin_base import EntryAdmin, ProtectLinkedAdmin
+from core.admin_base import AccessibleAutocompleteMixin, EntryAdmin, ProtectLinkedAdmin
 from core.models import Country, LinkCheck, Organization, Source, SourceAuthor, StatusChange, Theme
 
 
 @admin.register(Theme)
-class ThemeAdmin(ProtectLinkedAdmin):
+class ThemeAdmin(AccessibleAutocompleteMixin, ProtectLinkedAdmin):
     list_display = ["name", "name_zh", "parent", "order", "slug"]
     list_editable = ["order"]
     list_filter = [("parent", admin.EmptyFieldListFilter)]
@@ -20,7 +20,7 @@ class ThemeAdmin(ProtectLinkedAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(SimpleHistoryAdmin):
+class CountryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["name", "code", "region", "subregion", "bri_partner_since"]
     list_filter = ["region", ("bri_partner_since", admin.EmptyFieldListFilter)]
     search_fields = ["name", "official_name", "code"]
@@ -36,7 +36,7 @@ class CountryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ProtectLinkedAdmin):
+class OrganizationAdmin(AccessibleAutocompleteMixin, ProtectLinkedAdmin):
     list_display = ["name", "abbreviation", "kind", "country"]
     list_filter = ["kind"]
     search_fields = ["name", "name_original", "abbreviation"]

@@ -28,6 +28,13 @@ from core.workflow import (
 )
 
 
+class AccessibleAutocompleteMixin:
+    """Names the autocomplete widgets after their labels (see the script)."""
+
+    class Media:
+        js = ["admin_extra/select2-labels.js"]
+
+
 def error_text(error):
     """A ValidationError or PermissionDenied as one plain sentence or two."""
     if isinstance(error, ValidationError):
@@ -78,7 +85,7 @@ class VersionedEntryForm(forms.ModelForm):
         raise ValidationError(message, code="edit_conflict")
 
 
-class EntryAdmin(SimpleHistoryAdmin):
+class EntryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
     form = VersionedEntryForm
     list_filter = ["status", "themes"]
     autocomplete_fields = ["themes"]

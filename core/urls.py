@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from core import views
+from core import cite_views, views
+from core.converters import CitationFormatConverter
+
+register_converter(CitationFormatConverter, "citefmt")
 
 app_name = "core"
 
@@ -9,5 +12,10 @@ urlpatterns = [
     path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source"),
+    path(
+        "sources/<slug:slug>/cite.<citefmt:fmt>",
+        cite_views.source_citation,
+        name="source-citation",
+    ),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
 ]

@@ -5,6 +5,7 @@ from django.views.generic import DetailView
 from taggit.models import Tag
 
 from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, count_by_theme
+from core.cite_views import CitableMixin
 from core.models import Source, Theme
 from core.views_mixins import OldSlugRedirectMixin, PublishedDetailMixin, paginate
 
@@ -85,7 +86,7 @@ class ThemeDetailView(OldSlugRedirectMixin, DetailView):
         )
 
 
-class SourceDetailView(PublishedDetailMixin, DetailView):
+class SourceDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     model = Source
     template_name = "core/source_detail.html"
 

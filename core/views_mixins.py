@@ -42,6 +42,9 @@ class FilteredListMixin:
             filterset = self.filterset_class(data, queryset=base, request=self.request)
         return filterset
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.get_list_context(), **kwargs)
+
     def get_list_context(self):
         filterset = self.get_filterset()
         page = paginate(self.request, filterset.qs)

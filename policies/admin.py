@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin_base import EntryAdmin
+from core.admin_base import AccessibleAutocompleteMixin, EntryAdmin
 from core.admin_import import ImportAdminMixin
 from policies.models import Directive, DirectiveRelation, Provision
 
@@ -85,7 +85,7 @@ class DirectiveAdmin(ImportAdminMixin, EntryAdmin):
 
 
 @admin.register(Provision)
-class ProvisionAdmin(SimpleHistoryAdmin):
+class ProvisionAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
     """Mostly edited inline on the directive; registered for search and autocomplete."""
 
     list_display = ["__str__", "directive", "number"]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from core import cite_views
 from policies import views
 
 app_name = "policies"
@@ -8,8 +9,18 @@ urlpatterns = [
     path("directives/", views.DirectiveListView.as_view(), name="directive-list"),
     path("directives/<slug:slug>/", views.DirectiveDetailView.as_view(), name="directive"),
     path(
+        "directives/<slug:slug>/cite.<citefmt:fmt>",
+        cite_views.directive_citation,
+        name="directive-citation",
+    ),
+    path(
         "directives/<slug:slug>/p<int:number>/",
         views.ProvisionDetailView.as_view(),
         name="provision",
+    ),
+    path(
+        "directives/<slug:slug>/p<int:number>/cite.<citefmt:fmt>",
+        cite_views.provision_citation,
+        name="provision-citation",
     ),
 ]

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
 from cooperation.models import AgreementLink
+from core.cite_views import CitableMixin
 from core.views_mixins import FilteredListMixin, PublishedDetailMixin
 from findings.models import Finding
 from policies.filters import DirectiveFilter
@@ -23,11 +24,8 @@ class DirectiveListView(FilteredListMixin, TemplateView):
             Directive.objects.published().select_related("issuing_body").prefetch_related("themes")
         )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**self.get_list_context(), **kwargs)
 
-
-class DirectiveDetailView(PublishedDetailMixin, DetailView):
+class DirectiveDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     model = Directive
     template_name = "policies/directive_detail.html"
 
@@ -71,7 +69,7 @@ class DirectiveDetailView(PublishedDetailMixin, DetailView):
         )
 
 
-class ProvisionDetailView(PublishedDetailMixin, DetailView):
+class ProvisionDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     """One point of a directive on its own page: the pinpoint citation target."""
 
     model = Provision

@@ -23,9 +23,9 @@ MECHANISM = "/mechanisms/belt-and-road-disaster-prevention-emergency-management-
 STARTER_PAGES = [
     ("/", "Browse by theme"),
     ("/themes/", "Emergency rescue teams and forces"),
-    ("/themes/emergency-management-system/", "Xi Jinping&#x27;s remarks"),
+    ("/themes/emergency-management-system/", "Remarks on modernizing China"),
     ("/themes/international-cooperation/", "Theoretical research lags behind practice."),
-    ("/directives/", "Xi Jinping&#x27;s remarks on modernizing"),
+    ("/directives/", "Remarks on modernizing"),
     (XI, 'id="p3"'),
     (XI + "p3/", "independent innovation in emergency management technology"),
     ("/agreements/", "0 agreements"),
@@ -36,7 +36,7 @@ STARTER_PAGES = [
     (PAPER, "There is a lack of professional talent."),
     ("/sources/cgtn-2019-xi-emergency-management/", "CGTN"),
     ("/tags/rescue-teams/", "Care and support for rescue teams"),
-    ("/zh-hans/directives/", "Xi Jinping&#x27;s remarks"),
+    ("/zh-hans/directives/", "Remarks on modernizing China"),
 ]
 
 

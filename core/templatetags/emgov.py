@@ -1,4 +1,10 @@
+import json
+
 from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from core.markdown import markdown_to_text, render_markdown
 
@@ -36,3 +42,28 @@ def markdown(text):
 def markdown_text(text):
     """Markdown reduced to its words, escaped like any text (for meta descriptions)."""
     return markdown_to_text(text)
+
+
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def jsonld(data):
+    """A schema.org object for a <script type="application/ld+json"> data block, with
+    <, > and & escaped so editors' text cannot close the element."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """[(code, name in that language, this page's address in it, is current)], so the
+    switcher and the hreflang alternates link to the same page in each language."""
+    request = context["request"]
+    current = translation.get_language()
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        url = translate_url(request.get_full_path(), code)
+        versions.append(
+            (code, translation.get_language_info(code)["name_local"], url, code == current)
+        )
+    return versions

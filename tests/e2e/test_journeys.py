@@ -1,0 +1,113 @@
+"""What people do on the site, in a real browser."""
+
+import bibtexparser
+import pytest
+from playwright.sync_api import expect
+
+from cooperation.models import Agreement
+from core.models import Source, Status
+from core.workflow import entry_publish, entry_submit
+from policies.models import Directive
+from tests.conftest import make_user
+
+from .site import EDITOR_PASSWORD, XI, build_site
+
+
+@pytest.fixture
+def site(transactional_db, live_server):
+    build_site()
+    return live_server.url
+
+
+def test_student_goes_by_theme_to_point_3_copies_apa_and_downloads_bibtex(new_page, site):
+    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+    page.goto(site + "/")
+    page.get_by_role("link", name="Emergency management system and capability").click()
+    title = "Remarks on modernizing China's emergency management system"
+    page.get_by_role("link", name=title).first.click()
+    expect(page).to_have_url(site + XI)
+    page.get_by_role("link", name="Point 3", exact=True).click()
+    expect(page).to_have_url(site + XI + "p3/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Point 3")
+
+    page.get_by_role("button", name="Copy APA (7th edition) citation").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Xi, J. (2019, November 29). Remarks on modernizing")
+    assert copied.endswith(site + XI + "p3/")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="BibTeX").click()
+    text = open(download.value.path(), encoding="utf-8").read()  # noqa: SIM115
+    (entry,) = bibtexparser.parse_string(text).entries
+    assert entry["author"] == "Xi, Jinping"
+    assert entry["url"] == site + XI + "p3/"
+
+
+def test_without_javascript_citations_are_plain_text_and_copy_buttons_hidden(new_page, site):
+    page = new_page(java_script_enabled=False)
+    page.goto(site + XI + "p3/")
+    expect(page.get_by_text("Xi, J. (2019, November 29).")).to_be_visible()
+    expect(page.get_by_role("button", name="Copy APA (7th edition) citation")).to_be_hidden()
+
+
+def test_editor_creates_a_directive_with_provisions_and_links_an_agreement(new_page, site):
+    page = new_page()
+    page.goto(site + "/admin/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(site + "/admin/policies/directive/add/")
+    page.get_by_label("Title:", exact=True).press_sequentially("Opinions on volunteer rescue teams")
+    assert page.get_by_label("Slug:").input_value() == "opinions-on-volunteer-rescue-teams"
+    page.get_by_label("Kind:").select_option("opinion")
+    for number in (1, 2, 3):
+        page.get_by_role("button", name="Add another Provision").click()
+        page.locator(f"#id_provisions-{number - 1}-number").fill(str(number))
+        page.locator(f"#id_provisions-{number - 1}-text").fill(f"Volunteer point {number}.")
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(page.get_by_text("was added successfully")).to_be_visible()
+    directive = Directive.objects.get(slug="opinions-on-volunteer-rescue-teams")
+    assert list(directive.provisions.values_list("number", flat=True)) == [1, 2, 3]
+
+    page.goto(site + "/admin/cooperation/agreement/add/")
+    page.get_by_label("Title:", exact=True).fill("Volunteer rescue MoU")
+    page.get_by_label("Kind:").select_option("mou")
+    page.get_by_role("button", name="Add another Link to a directive or provision").click()
+    page.locator("#links-0 .field-provision .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill("Volunteer point 2")
+    option = "Opinions on volunteer rescue teams, point 2"
+    page.locator(".select2-results__option", has_text=option).click()
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    expect(page.get_by_text("was added successfully")).to_be_visible()
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("is now in review")).to_be_visible()
+
+    # A reviewer publishes both (each needs a source first); then they are public.
+    reviewer = make_user("reviewer", "Reviewer")
+    agreement = Agreement.objects.get(title="Volunteer rescue MoU")
+    source = Source.objects.published().first()
+    for entry in (directive, agreement):
+        entry.refresh_from_db()
+        entry.sources.add(source)
+        if entry.status == Status.DRAFT:
+            entry_submit(entry=entry, user=reviewer)
+        entry_publish(entry=entry, user=reviewer)
+    page.goto(site + "/directives/opinions-on-volunteer-rescue-teams/p2/")
+    expect(page.get_by_role("link", name="Volunteer rescue MoU")).to_be_visible()
+    page.get_by_role("link", name="Volunteer rescue MoU").click()
+    point_2 = page.get_by_role("link", name="Opinions on volunteer rescue teams, point 2")
+    expect(point_2).to_be_visible()
+
+
+def test_reader_switches_the_interface_to_chinese(new_page, site):
+    page = new_page()
+    page.goto(site + XI)
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="简体中文").click()
+    expect(page).to_have_url(site + "/zh-hans" + XI)
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    main_nav = page.get_by_role("navigation", name="主导航")
+    expect(main_nav.get_by_role("link", name="政策文件")).to_be_visible()
+    expect(page.get_by_role("heading", name="引用本页")).to_be_visible()
+    page.get_by_role("navigation", name="语言").get_by_role("link", name="English").click()
+    expect(page).to_have_url(site + XI)
