@@ -156,8 +156,18 @@ def describe_check(status, error):
     return str(status)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records the site writes itself: viewable, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(LinkCheck)
-class LinkCheckAdmin(admin.ModelAdmin):
+class LinkCheckAdmin(ReadOnlyAdmin):
     """What `manage.py check_links` found; read-only."""
 
     list_display = ["url", "status_code", "final_url", "error", "checked_at"]
@@ -165,15 +175,9 @@ class LinkCheckAdmin(admin.ModelAdmin):
     search_fields = ["url", "final_url"]
     date_hierarchy = "checked_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdmin):
     """The workflow log across all entries; read-only."""
 
     list_display = ["at", "content_type", "object_id", "from_status", "to_status", "user"]
@@ -181,12 +185,6 @@ class StatusChangeAdmin(admin.ModelAdmin):
     search_fields = ["comment", "user__username"]
     list_select_related = ["content_type", "user"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from core.roles import setup_roles
 from core.seeding import load_starter_data
@@ -30,6 +31,13 @@ def make_user(username, role, **fields):
     )
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def logged_in(user):
+    """A test client of its own, logged in as this user (several can be used at once)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture

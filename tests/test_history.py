@@ -4,21 +4,15 @@ earlier version; a deleted entry comes back; a second concurrent save is refused
 with a message naming what changed; a renamed entry keeps its old address."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from cooperation.models import Agreement, AgreementLink
 from core.models import Country, Status, Theme
 from policies.models import Directive, Provision
 from tests.builders import make_agreement, make_directive, make_provision, make_source, make_theme
+from tests.conftest import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def directive_form(directive, **changes):

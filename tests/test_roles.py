@@ -10,15 +10,9 @@ from django.urls import reverse
 from core.models import Status
 from core.roles import setup_roles
 from tests.builders import make_directive, make_source
-from tests.conftest import make_user
+from tests.conftest import logged_in, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_setup_roles_creates_three_groups_idempotently():

@@ -11,14 +11,9 @@ from cooperation.models import Agreement
 from core.models import Source, Status, StatusChange
 from core.workflow import entry_publish, entry_send_back, entry_submit, entry_withdraw
 from tests.builders import make_agreement, make_directive, make_finding, make_source
+from tests.conftest import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_an_agreement_goes_from_draft_through_review_to_published_and_withdrawn(editor, reviewer):
