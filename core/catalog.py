@@ -39,6 +39,23 @@ ENTRY_TYPES = (
 )
 ENTRY_TYPES_BY_KEY = {entry_type.key: entry_type for entry_type in ENTRY_TYPES}
 
+# Entries with a publication of their own; a provision is published with its directive.
+NEWS_TYPES = ("directives", "agreements", "mechanisms", "findings", "sources")
+
+
+def latest_published(limit, **filters):
+    """The most recently published entries of every news type, newest first, as
+    (entry type, entry) pairs: one query per type (plus its prefetches)."""
+    latest = []
+    for key in NEWS_TYPES:
+        entry_type = ENTRY_TYPES_BY_KEY[key]
+        queryset = entry_type.published().filter(**filters)
+        if filters:
+            queryset = queryset.distinct()
+        latest.extend((entry_type, entry) for entry in queryset.order_by("-published_at")[:limit])
+    latest.sort(key=lambda pair: pair[1].published_at, reverse=True)
+    return latest[:limit]
+
 
 def count_by_theme(themes, entry_types=ENTRY_TYPES):
     """How many published entries sit under each theme or its sub-themes.

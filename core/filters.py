@@ -6,6 +6,7 @@ import re
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from core.models import Country, Theme
 
@@ -33,6 +34,8 @@ class YearField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
+# A whole year, for the API's schema too (django-filter's NumberFilter reads as "number").
+@extend_schema_field({"type": "integer", "minimum": 1000, "maximum": 9999})
 class YearFilter(django_filters.NumberFilter):
     field_class = YearField
 
@@ -78,12 +81,12 @@ def known_slug(model):
         if not value:
             return
         if not SLUG_PATTERN.match(value) or not model.objects.filter(slug=value).exists():
+            # Values go in params, never into the message itself: a value holding "%"
+            # would otherwise break the formatting that DRF's filter backend does.
             raise forms.ValidationError(
-                _("There is no such %(thing)s: “%(value)s”.")
-                % {
-                    "thing": model._meta.verbose_name,
-                    "value": value,
-                }
+                _("There is no such %(thing)s: “%(value)s”."),
+                code="unknown",
+                params={"thing": model._meta.verbose_name, "value": value},
             )
 
     return validate
@@ -94,5 +97,7 @@ def known_country(value):
         return
     if not COUNTRY_PATTERN.match(value) or not Country.objects.filter(code=value.upper()).exists():
         raise forms.ValidationError(
-            _("“%(value)s” is not an ISO 3166-1 country code.") % {"value": value}
+            _("“%(value)s” is not an ISO 3166-1 country code."),
+            code="unknown",
+            params={"value": value},
         )

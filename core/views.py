@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 from taggit.models import Tag
 
-from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, count_by_theme
+from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, count_by_theme, latest_published
 from core.cite_views import CitableMixin
 from core.models import Source, Theme
 from core.views_mixins import OldSlugRedirectMixin, PublishedDetailMixin, paginate
@@ -18,19 +18,10 @@ def home(request):
     counts = count_by_theme(top_themes)
     for theme in top_themes:
         theme.entry_count = counts[theme.pk]
-    latest = []
-    for key in ("directives", "agreements", "mechanisms", "findings", "sources"):
-        entry_type = ENTRY_TYPES_BY_KEY[key]
-        for entry in entry_type.published().order_by("-published_at")[:LATEST_ENTRIES]:
-            latest.append((entry.published_at, entry_type, entry))
-    latest.sort(key=lambda item: item[0], reverse=True)
     return render(
         request,
         "core/home.html",
-        {
-            "themes": top_themes,
-            "latest": [(t, e) for _, t, e in latest[:LATEST_ENTRIES]],
-        },
+        {"themes": top_themes, "latest": latest_published(LATEST_ENTRIES)},
     )
 
 

@@ -60,10 +60,16 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "policies",
     "cooperation",
     "findings",
+    "api",
+    "exports",
+    "feeds",
 ]
 if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
@@ -199,3 +205,38 @@ LOGGING = {
 
 # How many entries a public list page shows.
 PAGE_SIZE = 20
+
+# The read-only public API (api/). Anonymous clients only: it serves published data,
+# so no one needs to log in, and every client is throttled alike.
+API_REQUESTS_PER_MINUTE = 120
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": f"{API_REQUESTS_PER_MINUTE}/minute"},
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "emgov API",
+    "DESCRIPTION": (
+        "Read-only JSON access to the published entries of emgov: directives and their "
+        "provisions, Belt and Road agreements and mechanisms, sources, findings, themes and "
+        "countries. Lists take the same filters as the site's pages, `q` for a simple text "
+        "search, `page` and `page_size` (at most 100). Each client may make "
+        f"{API_REQUESTS_PER_MINUTE} requests a minute; past that the API answers 429 with "
+        "a Retry-After header. For whole collections use the bulk exports described at /data/."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.empty_filter_means_any",
+    ],
+}

@@ -13,6 +13,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # For programs rather than people: one address whatever the reader's language.
+    path("api/v1/", include("api.urls")),
+    path("", include("exports.urls")),
+    path("", include("feeds.urls")),
 ]
 
 # English has no prefix; the Chinese interface serves the same paths under /zh-hans/.
@@ -20,5 +24,6 @@ urlpatterns += i18n_patterns(
     path("", include("core.urls")),
     path("", include("policies.urls")),
     path("", include("cooperation.urls")),
+    path("", include("exports.page_urls")),
     prefix_default_language=False,
 )

@@ -17,6 +17,16 @@ def _fast_and_plain(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _api_unthrottled(settings):
+    # Every test client is the same anonymous address; only the throttle's own test
+    # (tests/test_api.py) turns the limit on, so that no other test can trip it.
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": None},
+    }
+
+
 @pytest.fixture
 def seeded(db):
     """The starter data, exactly as `manage.py load_seed` loads it."""

@@ -155,3 +155,16 @@ def test_payloads_in_every_field_render_inert_on_every_public_page(client):
         assert dangers(response.content.decode()) == [], url
     # The formatted text still shows as text, escaped or sanitised, not silently lost.
     assert "alert" in client.get(directive.get_absolute_url()).content.decode()
+
+
+def test_payloads_in_feeds_are_inert_once_a_reader_unescapes_them(client):
+    from xml.etree import ElementTree
+
+    make_directive(summary=TEXT, title=f"Plan {PAYLOADS[0]}")
+    make_finding(text=TEXT)
+    feed = ElementTree.fromstring(client.get("/feeds/latest.atom").content)  # noqa: S314 (our own)
+    atom = "{http://www.w3.org/2005/Atom}"
+    summaries = [entry.findtext(f"{atom}summary") or "" for entry in feed.iter(f"{atom}entry")]
+    assert len(summaries) >= 2
+    for summary in summaries:  # a reader treats type="html" text as HTML
+        assert dangers(summary) == [], summary

@@ -32,6 +32,7 @@ PUBLIC_PAGES = {
     "tag": "/tags/rescue-teams/",
     "not-found": "/no-such-page/",
     "chinese-home": "/zh-hans/",
+    "data": "/data/",
 }
 
 

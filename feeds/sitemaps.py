@@ -1,0 +1,152 @@
+"""/sitemap.xml: every public page, each with the time it last changed."""
+
+from django.contrib import sitemaps
+from django.db.models import Max
+from django.urls import reverse
+
+from cooperation.models import Agreement, Mechanism
+from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, NEWS_TYPES
+from core.models import Country, Theme
+
+
+def updated_field(entry_type):
+    # Provisions are edited on their directive's form, which stamps the directive.
+    return "directive__updated_at" if entry_type.key == "provisions" else "updated_at"
+
+
+def latest_change(keys):
+    """When a published entry of these types last changed (None if there is none)."""
+    changes = [
+        ENTRY_TYPES_BY_KEY[key]
+        .model.objects.published()
+        .aggregate(last=Max(updated_field(ENTRY_TYPES_BY_KEY[key])))["last"]
+        for key in keys
+    ]
+    return max((change for change in changes if change), default=None)
+
+
+def latest_change_by(queryset, relation, updated="updated_at"):
+    """{id of the related object: when its latest published entry changed}."""
+    rows = (
+        queryset.filter(**{f"{relation}__isnull": False})
+        .order_by()
+        .values(relation)
+        .annotate(last=Max(updated))
+    )
+    return {row[relation]: row["last"] for row in rows}
+
+
+def merge_latest(*changes):
+    merged = {}
+    for change in changes:
+        for key, when in change.items():
+            if key not in merged or when > merged[key]:
+                merged[key] = when
+    return merged
+
+
+class I18nSitemap(sitemaps.Sitemap):
+    """Each page at its English and its /zh-hans/ address, with hreflang alternates."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class ListPageSitemap(I18nSitemap):
+    """Home and list pages: they change when an entry of the types they list does."""
+
+    PAGES = {
+        "core:home": NEWS_TYPES,
+        "core:theme-list": NEWS_TYPES,
+        "policies:directive-list": ("directives",),
+        "cooperation:agreement-list": ("agreements",),
+        "cooperation:mechanism-list": ("mechanisms",),
+        "cooperation:country-list": ("agreements",),
+        "data:page": NEWS_TYPES,
+    }
+
+    def items(self):
+        # A list with nothing published on it yet has no change time, and nothing to index.
+        self.changed = {name: latest_change(keys) for name, keys in self.PAGES.items()}
+        return [name for name, changed in self.changed.items() if changed]
+
+    def location(self, name):
+        return reverse(name)
+
+    def lastmod(self, name):
+        return self.changed[name]
+
+
+class EntrySitemap(I18nSitemap):
+    """The pages of one type of published entry."""
+
+    def __init__(self, key):
+        self.entry_type = ENTRY_TYPES_BY_KEY[key]
+
+    def items(self):
+        model = self.entry_type.model
+        return (
+            model.objects.published().select_related(*self.entry_type.select_related).order_by("pk")
+        )
+
+    def lastmod(self, entry):
+        return entry.updated_at
+
+
+class ProvisionSitemap(EntrySitemap):
+    def __init__(self):
+        super().__init__("provisions")
+
+    def lastmod(self, provision):
+        return provision.directive.updated_at
+
+
+class ThemeSitemap(I18nSitemap):
+    """Every theme page, changed when an entry under it or a sub-theme last did."""
+
+    def items(self):
+        # Worked out once per sitemap request, for lastmod() to read.
+        changes = merge_latest(
+            *(
+                latest_change_by(
+                    entry_type.model.objects.published(), "themes", updated_field(entry_type)
+                )
+                for entry_type in ENTRY_TYPES
+            )
+        )
+        self.changed = {
+            theme_id: max((changes[t] for t in subtree if t in changes), default=None)
+            for theme_id, subtree in Theme.subtree_map().items()
+        }
+        return Theme.objects.order_by("pk")
+
+    def lastmod(self, theme):
+        return self.changed.get(theme.pk)
+
+
+class CountrySitemap(I18nSitemap):
+    """Countries party to a published agreement or member of a published mechanism;
+    the other countries' pages have nothing on them yet."""
+
+    def items(self):
+        self.changed = merge_latest(
+            latest_change_by(Agreement.objects.published(), "party_countries"),
+            latest_change_by(Mechanism.objects.published(), "member_countries"),
+        )
+        return Country.objects.filter(pk__in=self.changed).order_by("code")
+
+    def lastmod(self, country):
+        return self.changed[country.pk]
+
+
+SITEMAPS = {
+    "pages": ListPageSitemap,
+    "themes": ThemeSitemap,
+    "directives": EntrySitemap("directives"),
+    "provisions": ProvisionSitemap,
+    "agreements": EntrySitemap("agreements"),
+    "mechanisms": EntrySitemap("mechanisms"),
+    "countries": CountrySitemap,
+    "sources": EntrySitemap("sources"),
+}

@@ -1,0 +1,179 @@
+"""Atom feeds read back with feedparser, the sitemap with ElementTree, robots.txt,
+and the feed links in page heads."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+import time_machine
+
+from core.models import Status
+from tests.builders import (
+    make_agreement,
+    make_country,
+    make_directive,
+    make_finding,
+    make_mechanism,
+    make_source,
+    make_theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def parse_feed(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    return feed
+
+
+def test_latest_feed_lists_new_entries_newest_first(client):
+    with time_machine.travel(datetime.datetime(2024, 3, 1, 9, 0, tzinfo=UTC)):
+        make_directive(title="Opinions on flood control", slug="flood-opinions")
+    with time_machine.travel(datetime.datetime(2024, 3, 5, 9, 0, tzinfo=UTC)):
+        make_agreement(title="MoU with Nepal", slug="nepal-mou")
+    with time_machine.travel(datetime.datetime(2024, 3, 9, 9, 0, tzinfo=UTC)):
+        make_source(title="A report on drills", slug="drills-report")
+    feed = parse_feed(client, "/feeds/latest.atom")
+    assert feed.feed.title == "emgov: newly published entries"
+    assert feed.feed.link == "http://testserver/"
+    assert [entry.title for entry in feed.entries] == [
+        "A report on drills",
+        "MoU with Nepal",
+        "Opinions on flood control",
+    ]
+    assert [entry.link for entry in feed.entries] == [
+        "http://testserver/sources/drills-report/",
+        "http://testserver/agreements/nepal-mou/",
+        "http://testserver/directives/flood-opinions/",
+    ]
+    published = feed.entries[2].published_parsed
+    assert published[:5] == (2024, 3, 1, 9, 0)
+    assert feed.entries[0].updated_parsed[:3] == (2024, 3, 9)
+
+
+def test_feed_items_carry_their_gist_and_themes_and_escape_what_editors_type(client):
+    theme = make_theme(name="Rescue forces")
+    make_directive(
+        title="Rules <script>alert(1)</script> & more",
+        summary="Build a <b>national</b> rescue force.",
+        themes=[theme],
+    )
+    entry = parse_feed(client, "/feeds/latest.atom").entries[0]
+    assert entry.title == "Rules <script>alert(1)</script> & more"  # as text, not markup
+    assert "Build a" in entry.summary
+    assert [tag.term for tag in entry.tags] == ["Rescue forces"]
+    raw = client.get("/feeds/latest.atom").content.decode()
+    assert "<script>" not in raw
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.WITHDRAWN])
+def test_unpublished_entries_are_in_no_feed(client, status):
+    theme = make_theme(slug="floods")
+    make_directive(title="Published", themes=[theme])
+    make_directive(title="Hidden directive", themes=[theme], status=status)
+    make_agreement(title="Hidden agreement", themes=[theme], status=status)
+    make_source(title="Hidden source", themes=[theme], status=status)
+    for path in ("/feeds/latest.atom", "/themes/floods/feed.atom"):
+        titles = [entry.title for entry in parse_feed(client, path).entries]
+        assert titles == ["Published"], path
+
+
+def test_theme_feed_includes_sub_themes_only(client):
+    parent = make_theme(slug="cooperation", name="Cooperation")
+    child = make_theme(slug="belt-and-road", parent=parent)
+    other = make_theme(slug="other")
+    make_mechanism(name="Mechanism under the child", themes=[child])
+    make_finding(text="A finding under the parent", themes=[parent])
+    make_directive(title="Elsewhere", themes=[other])
+    feed = parse_feed(client, "/themes/cooperation/feed.atom")
+    assert feed.feed.title == "emgov: newly published under “Cooperation”"
+    assert feed.feed.link == "http://testserver/themes/cooperation/"
+    assert sorted(entry.title for entry in feed.entries) == [
+        "Mechanism under the child",
+        "Problem: A finding under the parent",
+    ]
+    assert client.get("/themes/no-such-theme/feed.atom").status_code == 404
+
+
+def test_feed_auto_discovery_in_page_heads(client, seeded):
+    home = client.get("/").content.decode()
+    assert (
+        '<link rel="alternate" type="application/atom+xml" '
+        'title="emgov: newly published entries" href="/feeds/latest.atom">'
+    ) in home
+    theme = client.get("/themes/international-cooperation/").content.decode()
+    assert 'href="/themes/international-cooperation/feed.atom"' in theme
+    assert 'href="/feeds/latest.atom"' in theme
+
+
+def sitemap(client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)  # noqa: S314 (our own response, in a test)
+    return {
+        url.find(f"{SITEMAP}loc").text: url.find(f"{SITEMAP}lastmod").text
+        for url in root.iter(f"{SITEMAP}url")
+    }
+
+
+def test_sitemap_lists_every_published_page_with_its_last_change(client):
+    nepal = make_country()
+    make_country("LA", "Laos")  # no agreements: nothing to index
+    theme = make_theme(slug="floods")
+    with time_machine.travel(datetime.datetime(2024, 2, 1, tzinfo=UTC)):
+        make_directive(slug="opinions", provisions=2, themes=[theme])
+    with time_machine.travel(datetime.datetime(2024, 4, 1, tzinfo=UTC)):
+        make_agreement(slug="nepal-mou", countries=[nepal])
+        make_mechanism(slug="mechanism")
+        make_source(slug="report")
+    urls = sitemap(client)
+    base = "http://testserver"
+    expected = {
+        "/directives/opinions/": "2024-02-01",
+        "/directives/opinions/p1/": "2024-02-01",
+        "/directives/opinions/p2/": "2024-02-01",
+        "/agreements/nepal-mou/": "2024-04-01",
+        "/mechanisms/mechanism/": "2024-04-01",
+        "/sources/report/": "2024-04-01",
+        "/themes/floods/": "2024-02-01",
+        "/countries/np/": "2024-04-01",
+        "/directives/": "2024-02-01",
+        "/agreements/": "2024-04-01",
+        "/": "2024-04-01",
+    }
+    for path, lastmod in expected.items():
+        assert urls[base + path] == lastmod, path
+        assert urls[f"{base}/zh-hans{path}"] == lastmod, path  # the Chinese page too
+    assert base + "/countries/la/" not in urls
+    assert all(urls.values())  # every page has its lastmod
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.WITHDRAWN])
+def test_unpublished_pages_are_not_in_the_sitemap(client, status):
+    nepal = make_country()
+    make_directive(slug="hidden", provisions=1, status=status)
+    make_agreement(slug="hidden-mou", countries=[nepal], status=status)
+    make_source(slug="hidden-source", status=status)
+    make_mechanism(slug="hidden-mechanism", status=status)
+    urls = " ".join(sitemap(client))
+    for hidden in ("hidden", "/countries/np/", "/directives/", "/agreements/"):
+        assert hidden not in urls
+
+
+def test_robots_txt_points_at_the_sitemap_and_keeps_out_of_the_admin(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
