@@ -80,7 +80,10 @@ def known_slug(model):
     def validate(value):
         if not value:
             return
-        if not SLUG_PATTERN.match(value) or not model.objects.filter(slug=value).exists():
+        # Entries are looked up among published ones only, so that a filter cannot be
+        # used to learn that a draft with a given slug exists.
+        candidates = getattr(model.objects, "published", model.objects.all)()
+        if not SLUG_PATTERN.match(value) or not candidates.filter(slug=value).exists():
             # Values go in params, never into the message itself: a value holding "%"
             # would otherwise break the formatting that DRF's filter backend does.
             raise forms.ValidationError(

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "api",
     "exports",
     "feeds",
+    "search",
+    "bench",
 ]
 if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")

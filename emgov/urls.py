@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("", include("core.urls")),
     path("", include("policies.urls")),
     path("", include("cooperation.urls")),
+    path("", include("search.urls")),
     path("", include("exports.page_urls")),
     prefix_default_language=False,
 )

@@ -5,7 +5,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Entry
+from core.models import Entry, EntryQuerySet, Status
+
+
+class FindingQuerySet(EntryQuerySet):
+    def published(self):
+        """A finding is public when it and the source it is drawn from are both published."""
+        return super().published().filter(source__status=Status.PUBLISHED)
 
 
 class Finding(Entry):
@@ -47,6 +53,8 @@ class Finding(Entry):
     )
 
     _history_m2m_fields = ["provisions", "agreements"]
+
+    objects = FindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["source", "number"]

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import Status
+from findings.models import Finding
 from tests.builders import (
     make_agreement,
     make_country,
@@ -234,3 +235,21 @@ def test_pagination_keeps_the_filters(client, db):
         make_directive(title=f"Plan {number}", kind="plan")
     page = client.get("/directives/?kind=plan").content.decode()
     assert "?kind=plan&amp;page=2" in page
+
+
+def test_a_finding_is_public_only_while_its_source_is(client, db):
+    source = make_source(status=Status.DRAFT)
+    finding = make_finding(source=source, text="Finding from a draft paper")
+    assert finding not in Finding.objects.published()
+    assert b"Finding from a draft paper" not in client.get("/").content
+    source.status = Status.PUBLISHED
+    source.save()
+    assert finding in Finding.objects.published()
+    assert b"Finding from a draft paper" in client.get("/").content
+
+
+def test_filters_do_not_reveal_that_a_draft_exists(client, db):
+    make_mechanism(slug="secret-mechanism", status=Status.DRAFT)
+    draft = client.get("/agreements/?mechanism=secret-mechanism").context["filter_errors"]
+    missing = client.get("/agreements/?mechanism=never-existed").context["filter_errors"]
+    assert set(draft) == set(missing) == {"mechanism"}

@@ -30,6 +30,8 @@ PUBLIC_PAGES = {
     "country": "/countries/np/",
     "source": "/sources/xu-meng-belt-and-road-emergency-cooperation/",
     "tag": "/tags/rescue-teams/",
+    "search": "/search/?q=rescue+teams&theme=emergency-management-system",
+    "timeline": "/timeline/",
     "not-found": "/no-such-page/",
     "chinese-home": "/zh-hans/",
     "data": "/data/",

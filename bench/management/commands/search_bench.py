@@ -1,0 +1,103 @@
+"""Search benchmark: p50/p95 of whole /search/ pages against a plain list page and
+the naive icontains query, in the same run. See bench/RESULTS.md."""
+
+import statistics
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.db.models import Q
+from django.test import Client
+from django.test.utils import override_settings
+
+from policies.models import Directive, Provision
+from search.models import SearchDocument
+
+SHORT_QUERIES = ["volunteer rescue teams", "flood warning", "earthquake", "drought relief"]
+FACETED = "&type=provisions&tag=synthetic"
+BROAD_TERM = "preparedness"
+
+
+def percentile(samples, share):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def naive_search(words):
+    """What search would cost without an index: every word as icontains over the
+    directives' and provisions' text, a count and the first page of each."""
+    directive_match, provision_match = Q(), Q()
+    for word in words.split():
+        directive_match &= Q(title__icontains=word) | Q(summary__icontains=word)
+        provision_match &= Q(heading__icontains=word) | Q(text__icontains=word)
+    directives = Directive.objects.published().filter(directive_match)
+    provisions = Provision.objects.published().filter(provision_match)
+    return directives.count(), list(directives[:20]), provisions.count(), list(provisions[:20])
+
+
+class Command(BaseCommand):
+    help = "Time search pages, a list page and naive icontains search on this database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=60)
+
+    def handle(self, *args, runs, **options):
+        client = Client()
+        scenarios = {
+            "search, 1–3 words + facet counts": lambda n: client.get(
+                "/search/", {"q": SHORT_QUERIES[n % len(SHORT_QUERIES)]}
+            ),
+            "search, 1–3 words, two facets chosen": lambda n: client.get(
+                f"/search/?q={SHORT_QUERIES[n % len(SHORT_QUERIES)]}{FACETED}"
+            ),
+            f"search, '{BROAD_TERM}' (30% of directives)": lambda n: client.get(
+                "/search/", {"q": BROAD_TERM}
+            ),
+            f"search, '{BROAD_TERM}' sorted by date": lambda n: client.get(
+                "/search/", {"q": BROAD_TERM, "sort": "date"}
+            ),
+            "list page /directives/": lambda n: client.get("/directives/"),
+            "naive icontains, 1–3 words": lambda n: naive_search(
+                SHORT_QUERIES[n % len(SHORT_QUERIES)]
+            ),
+            f"naive icontains, '{BROAD_TERM}'": lambda n: naive_search(BROAD_TERM),
+        }
+        results = {}
+        with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+            for name, run in scenarios.items():
+                for n in range(3):  # warm caches and connections
+                    run(n)
+                samples = []
+                for n in range(runs):
+                    started = time.perf_counter()
+                    response = run(n)
+                    samples.append((time.perf_counter() - started) * 1000)
+                    status = getattr(response, "status_code", 200)
+                    assert status == 200, (name, status)
+                results[name] = samples
+        self.report(results, runs)
+
+    def report(self, results, runs):
+        documents = SearchDocument.objects.published().count()
+        self.stdout.write(
+            f"{connection.vendor}, {documents} published documents, "
+            f"{Directive.objects.count()} directives, {Provision.objects.count()} provisions, "
+            f"{runs} runs each\n"
+        )
+        self.stdout.write("| scenario | p50 ms | p95 ms | mean ms |")
+        self.stdout.write("| --- | ---: | ---: | ---: |")
+        for name, samples in results.items():
+            self.stdout.write(
+                f"| {name} | {percentile(samples, 0.5):.1f} | {percentile(samples, 0.95):.1f} "
+                f"| {statistics.fmean(samples):.1f} |"
+            )
+        search = percentile(results["search, 1–3 words + facet counts"], 0.95)
+        broad = percentile(results[f"search, '{BROAD_TERM}' (30% of directives)"], 0.95)
+        listing = percentile(results["list page /directives/"], 0.95)
+        naive = percentile(results["naive icontains, 1–3 words"], 0.95)
+        naive_broad = percentile(results[f"naive icontains, '{BROAD_TERM}'"], 0.95)
+        self.stdout.write("\nRatios of p95:")
+        self.stdout.write(f"- 1–3 word search / list page: {search / listing:.2f}")
+        self.stdout.write(f"- 1–3 word search / naive icontains: {search / naive:.2f}")
+        self.stdout.write(f"- 30% term search / list page: {broad / listing:.2f}")
+        self.stdout.write(f"- 30% term search / naive icontains: {broad / naive_broad:.2f}")

@@ -1,0 +1,333 @@
+"""Keeping the search index current: one function turns an entry into its document,
+and the services below write it. Signals (search/signals.py) call them on every save,
+delete and change of themes, tags or countries; `manage.py rebuild_search_index`
+rebuilds everything after bulk changes that bypass signals (queryset.update())."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.text import Truncator
+from taggit.models import TaggedItem
+
+from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY
+from core.models import Status, Theme
+from search.models import SearchDocument, SearchFacet
+
+# Control characters (and the U+FFFD of undecodable input) never belong in text, and
+# \x02/\x03 are the highlight markers the snippets use, so they are kept out.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+TITLE_WORDS = 16
+
+
+def clean_text(*parts):
+    return CONTROL_CHARACTERS.sub(" ", " ".join(str(part) for part in parts if part)).strip()
+
+
+def short(text, words=TITLE_WORDS):
+    return Truncator(clean_text(text)).words(words)
+
+
+@dataclass
+class Links:
+    """An entry's many-to-many links, read for many entries at once (links_for)."""
+
+    themes: list = field(default_factory=list)  # theme ids
+    tags: list = field(default_factory=list)  # (name, slug)
+    countries: list = field(default_factory=list)  # (code, name)
+    organizations: list = field(default_factory=list)  # names
+
+    @property
+    def tag_names(self):
+        return [name for name, _ in self.tags]
+
+    @property
+    def country_names(self):
+        return [name for _, name in self.countries]
+
+
+def directive_document(directive, links):
+    return {
+        "is_published": directive.status == Status.PUBLISHED,
+        "title": directive.title,
+        "keywords": clean_text(
+            directive.speaker,
+            directive.speaker_role,
+            directive.occasion,
+            directive.issuing_body,
+            *links.tag_names,
+        ),
+        "body": clean_text(directive.summary),
+        "original": clean_text(directive.title_original, directive.summary_original),
+        "original_language": directive.original_language,
+        "date": directive.date,
+        "date_precision": directive.date_precision,
+    }
+
+
+def provision_document(provision, links):
+    directive = provision.directive
+    return {
+        "is_published": directive.status == Status.PUBLISHED,
+        "title": clean_text(provision.heading) or short(provision.text),
+        "keywords": clean_text(provision.heading, *links.tag_names),
+        "body": clean_text(provision.text),
+        "original": clean_text(provision.heading_original, provision.text_original),
+        "original_language": directive.original_language,
+        "number": provision.number,
+        "parent_title": directive.title,
+        "parent_url": directive.get_absolute_url(),
+        "date": directive.date,
+        "date_precision": directive.date_precision,
+    }
+
+
+def agreement_document(agreement, links):
+    return {
+        "is_published": agreement.status == Status.PUBLISHED,
+        "title": agreement.title,
+        "keywords": clean_text(
+            agreement.mechanism.name if agreement.mechanism else "",
+            *links.country_names,
+            *links.organizations,
+            *links.tag_names,
+        ),
+        "body": clean_text(agreement.summary),
+        "original": clean_text(agreement.title_original),
+        "date": agreement.signed_on,
+    }
+
+
+def mechanism_document(mechanism, links):
+    return {
+        "is_published": mechanism.status == Status.PUBLISHED,
+        "title": mechanism.name,
+        "keywords": clean_text(
+            *links.country_names,
+            *links.organizations,
+            *links.tag_names,
+        ),
+        "body": clean_text(mechanism.description),
+        "original": clean_text(mechanism.name_original),
+        "date": mechanism.established_on,
+        "date_precision": mechanism.date_precision,
+    }
+
+
+def source_document(source, links):
+    return {
+        "is_published": source.status == Status.PUBLISHED,
+        "title": source.title,
+        "keywords": clean_text(
+            *(str(author) for author in source.authors.all()),
+            source.outlet,
+            source.publisher,
+            source.identifier,
+            *links.tag_names,
+        ),
+        "body": clean_text(source.abstract, source.note),
+        "original": clean_text(source.title_original),
+        "original_language": source.language,
+        "date": source.published_on,
+        "date_precision": source.date_precision,
+    }
+
+
+def finding_document(finding, links):
+    source = finding.source
+    return {
+        # A finding is read on its source's page, so it is public only with it.
+        "is_published": finding.status == Status.PUBLISHED and source.status == Status.PUBLISHED,
+        "title": short(finding.text),
+        "keywords": clean_text(finding.get_kind_display(), *links.tag_names),
+        "body": clean_text(finding.text),
+        "original": clean_text(finding.text_original),
+        "number": finding.number,
+        "parent_title": source.title,
+        "parent_url": source.get_absolute_url(),
+        "date": source.published_on,
+        "date_precision": source.date_precision,
+    }
+
+
+BUILDERS = {
+    "directives": directive_document,
+    "provisions": provision_document,
+    "agreements": agreement_document,
+    "mechanisms": mechanism_document,
+    "sources": source_document,
+    "findings": finding_document,
+}
+# What each builder reads through foreign keys, fetched with the entries.
+SELECT_RELATED = {
+    "directives": ("issuing_body",),
+    "provisions": ("directive",),
+    "agreements": ("mechanism",),
+    "mechanisms": (),
+    "sources": (),
+    "findings": ("source",),
+}
+PREFETCH_RELATED = {"sources": ("authors",)}
+# Countries and organizations an entry names, by the field that links them.
+COUNTRY_FIELD = {"agreements": "party_countries", "mechanisms": "member_countries"}
+ORGANIZATION_FIELD = {"agreements": "party_organizations", "mechanisms": "member_organizations"}
+KEY_BY_MODEL = {entry_type.model_label: entry_type.key for entry_type in ENTRY_TYPES}
+
+
+def key_for(model):
+    return KEY_BY_MODEL.get(model._meta.label)
+
+
+def indexable_queryset(key):
+    return (
+        ENTRY_TYPES_BY_KEY[key]
+        .model.objects.select_related(*SELECT_RELATED[key])
+        .prefetch_related(*PREFETCH_RELATED.get(key, ()))
+    )
+
+
+def through_rows(model, field_name, ids, *values):
+    """(entry id, *values) for the many-to-many `field_name` of entries `ids`."""
+    field = model._meta.get_field(field_name)
+    through = field.remote_field.through
+    source = field.m2m_field_name()
+    return through.objects.filter(**{f"{source}__in": ids}).values_list(f"{source}_id", *values)
+
+
+def links_for(key, ids):
+    """{entry id: Links} for many entries in one query per kind of link, where
+    prefetch_related would cost a queryset per entry (taggit's above all)."""
+    model = ENTRY_TYPES_BY_KEY[key].model
+    links = {pk: Links() for pk in ids}
+    for pk, theme_id in through_rows(model, "themes", ids, "theme_id"):
+        links[pk].themes.append(theme_id)
+    tagged = TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+    ).values_list("object_id", "tag__name", "tag__slug")
+    for pk, name, slug in tagged:
+        links[pk].tags.append((name, slug))
+    if key in COUNTRY_FIELD:
+        rows = through_rows(model, COUNTRY_FIELD[key], ids, "country__code", "country__name")
+        for pk, code, name in rows:
+            links[pk].countries.append((code, name))
+        for pk, name in through_rows(model, ORGANIZATION_FIELD[key], ids, "organization__name"):
+            links[pk].organizations.append(name)
+    return links
+
+
+def theme_ancestry():
+    """{theme id: [its ancestors' ids]}, from one query."""
+    parents = dict(Theme.objects.values_list("id", "parent_id"))
+    ancestry = {}
+    for theme_id in parents:
+        chain, parent = [], parents[theme_id]
+        while parent is not None and parent not in chain:
+            chain.append(parent)
+            parent = parents.get(parent)
+        ancestry[theme_id] = chain
+    return ancestry
+
+
+def facets_of(links, ancestry):
+    facets = {}
+    for theme_id in links.themes:
+        facets[(SearchFacet.Kind.THEME, str(theme_id))] = True
+    for theme_id in links.themes:
+        for ancestor in ancestry.get(theme_id, ()):
+            facets.setdefault((SearchFacet.Kind.THEME, str(ancestor)), False)
+    for code, _ in links.countries:
+        facets[(SearchFacet.Kind.COUNTRY, code.lower())] = True
+    for _, slug in links.tags:
+        facets[(SearchFacet.Kind.TAG, slug)] = True
+    return facets
+
+
+def document_for(key, entry, links):
+    fields = BUILDERS[key](entry, links)
+    fields["title"] = clean_text(fields["title"])[:500]
+    fields["parent_title"] = clean_text(fields.get("parent_title", ""))[:500]
+    fields["year"] = fields["date"].year if fields.get("date") else None
+    document = SearchDocument(entry_type=key, object_id=entry.pk, url=entry.get_absolute_url())
+    for name, value in fields.items():
+        setattr(document, name, value)
+    return document
+
+
+@transaction.atomic
+def index_entries(key, entries, ancestry=None):
+    """(Re)write the documents of these entries, replacing what was there."""
+    entries = list(entries)
+    if not entries:
+        return 0
+    ancestry = theme_ancestry() if ancestry is None else ancestry
+    SearchDocument.objects.filter(
+        entry_type=key, object_id__in=[entry.pk for entry in entries]
+    ).delete()
+    links = links_for(key, [entry.pk for entry in entries])
+    documents = SearchDocument.objects.bulk_create(
+        [document_for(key, entry, links[entry.pk]) for entry in entries]
+    )
+    SearchFacet.objects.bulk_create(
+        SearchFacet(document=document, kind=kind, value=value, direct=direct)
+        for document in documents
+        for (kind, value), direct in facets_of(links[document.object_id], ancestry).items()
+    )
+    return len(documents)
+
+
+def index_entry(entry):
+    key = key_for(type(entry))
+    fresh = indexable_queryset(key).filter(pk=entry.pk)
+    if not fresh.exists():
+        return remove_entry(type(entry), entry.pk)
+    index_entries(key, fresh)
+
+
+def index_all(queryset):
+    """Index the entries of a queryset of one model, in one pass."""
+    key = key_for(queryset.model)
+    index_entries(key, indexable_queryset(key).filter(pk__in=queryset.values("pk")))
+
+
+def remove_entry(model, pk):
+    SearchDocument.objects.filter(entry_type=key_for(model), object_id=pk).delete()
+
+
+def reindex_queryset(key, queryset, chunk_size=2000, progress=None):
+    """Index every entry of a queryset of one type, a chunk at a time."""
+    ancestry = theme_ancestry()
+    ids = list(queryset.values_list("pk", flat=True))
+    total = 0
+    for start in range(0, len(ids), chunk_size):
+        chunk = indexable_queryset(key).filter(pk__in=ids[start : start + chunk_size])
+        total += index_entries(key, chunk, ancestry)
+        if progress:
+            progress(len(ids[start : start + chunk_size]))
+    return total
+
+
+def reindex_documents(documents):
+    """Index again the entries behind some documents (after a theme moved)."""
+    by_type = {}
+    for key, object_id in documents.values_list("entry_type", "object_id"):
+        by_type.setdefault(key, []).append(object_id)
+    for key, ids in by_type.items():
+        reindex_queryset(key, ENTRY_TYPES_BY_KEY[key].model.objects.filter(pk__in=ids))
+
+
+def rebuild_index(progress_factory=None):
+    """Empty the index and build it again from every entry; returns counts by type."""
+    counts = {}
+    with transaction.atomic():
+        SearchFacet.objects.all().delete()
+        SearchDocument.objects.all().delete()
+        for entry_type in ENTRY_TYPES:
+            queryset = entry_type.model.objects.order_by("pk")
+            progress = progress_factory(entry_type, queryset.count()) if progress_factory else None
+            counts[entry_type.key] = reindex_queryset(
+                entry_type.key, queryset, progress=progress and progress.update
+            )
+            if progress:
+                progress.close()
+    return counts

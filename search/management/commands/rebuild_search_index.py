@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from search.indexing import rebuild_index
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the search index again from every entry. Saves keep it current by "
+        "themselves; run this after bulk changes that bypass save() (queryset.update(), "
+        "raw SQL, loaddata)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="No progress bar.")
+
+    def handle(self, *args, quiet=False, **options):
+        def progress(entry_type, total):
+            return tqdm(
+                total=total,
+                desc=str(entry_type.label),
+                unit=" entries",
+                file=self.stderr,
+                disable=quiet,
+            )
+
+        counts = rebuild_index(progress_factory=progress)
+        summary = ", ".join(f"{count} {key}" for key, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Indexed {summary}."))

@@ -1,0 +1,101 @@
+"""The search index: one denormalised row per entry, so that search, facet counts and
+the timeline read one table in a fixed number of queries, whatever the entry type.
+
+Each database adds its own full-text machinery in a migration (see search/backends.py):
+PostgreSQL a generated, weighted tsvector column with GIN and trigram indexes; SQLite
+an FTS5 table kept in sync by triggers. Neither appears as a model field, because the
+other database has no such column type."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.catalog import ENTRY_TYPES_BY_KEY
+from core.models import DatePrecision, format_partial_date
+from search.querysets import SearchDocumentQuerySet
+
+
+class SearchDocument(models.Model):
+    entry_type = models.CharField(_("type"), max_length=20)
+    object_id = models.PositiveBigIntegerField(_("entry id"))
+    is_published = models.BooleanField(_("published"), default=False)
+    # Weighted for ranking: title (A) above keywords (B: headings, names, tags) above
+    # body (C). The original-language text is matched by substring and trigrams.
+    title = models.CharField(_("title"), max_length=500)
+    keywords = models.TextField(_("keywords"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    original = models.TextField(_("original-language text"), blank=True)
+    original_language = models.CharField(_("original language"), max_length=16, blank=True)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    # The parent a result is read within: a provision's directive, a finding's source.
+    parent_title = models.CharField(_("parent title"), max_length=500, blank=True)
+    parent_url = models.CharField(_("parent address"), max_length=300, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"), max_length=5, choices=DatePrecision.choices, default="day"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    url = models.CharField(_("address"), max_length=300)
+
+    objects = SearchDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "id"]
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry_type", "object_id"], name="search_document_unique_entry"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["is_published", "-date"], name="search_document_date_idx"),
+            models.Index(
+                fields=["is_published", "entry_type", "year"], name="search_document_type_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry_type} {self.object_id}: {self.title}"
+
+    def get_entry_type_label(self):
+        entry_type = ENTRY_TYPES_BY_KEY.get(self.entry_type)
+        return entry_type.label if entry_type else self.entry_type
+
+    @property
+    def display_date(self):
+        return format_partial_date(self.date, self.date_precision)
+
+
+class SearchFacet(models.Model):
+    """One facet value of a document: a theme (and, so that a theme counts its
+    sub-themes, each of that theme's ancestors), a party country or a tag."""
+
+    class Kind(models.TextChoices):
+        THEME = "theme", _("Theme")
+        COUNTRY = "country", _("Country")
+        TAG = "tag", _("Tag")
+
+    document = models.ForeignKey(
+        SearchDocument, on_delete=models.CASCADE, related_name="facets", verbose_name=_("document")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=120)
+    direct = models.BooleanField(
+        _("direct"), default=True, help_text=_("False for a theme's ancestors.")
+    )
+
+    class Meta:
+        ordering = ["document", "kind", "value"]
+        verbose_name = _("search facet")
+        verbose_name_plural = _("search facets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "kind", "value"], name="search_facet_unique_value"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "value", "document"], name="search_facet_value_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}={self.value}"

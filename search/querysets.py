@@ -1,0 +1,184 @@
+"""Full-text matching and ranking over the index, one method per question, each
+branching on the database inside (STYLE.md 9): PostgreSQL answers with the stored
+tsvector (websearch_to_tsquery, ts_rank, ts_headline) and pg_trgm; SQLite with FTS5
+(MATCH, bm25, snippet) and its vocabulary table."""
+
+from django.db import connection, models
+from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Value
+from django.db.models.expressions import RawSQL
+
+# Highlight markers: private-use characters, which clean_text() keeps out of the
+# indexed text, so every marker in a snippet is ours. The template escapes the
+# snippet first and only then turns markers into <mark> (see search.highlight).
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+
+TS_QUERY = "websearch_to_tsquery('english', %s)"
+# Titles weigh most (A), then headings, names and tags (B), then the text (C).
+FTS5_WEIGHTS = "10.0, 4.0, 1.0"
+# word_similarity above which a title counts as a near miss: "resuce teams" scores
+# 0.53 against "Care and support for rescue teams", a title sharing only "teams" 0.46.
+TRIGRAM_THRESHOLD = 0.5
+SNIPPET_WORDS = 32
+
+
+def is_postgres():
+    return connection.vendor == "postgresql"
+
+
+class SearchDocumentQuerySet(models.QuerySet):
+    def published(self):
+        """Every public path reads the index through this: drafts are indexed too,
+        so that editors can search them in the admin, but never shown."""
+        return self.filter(is_published=True)
+
+    def matching(self, query):
+        """Documents that contain the query: its words by full text (stemmed),
+        its Chinese/Japanese/Korean runs as substrings of the original text."""
+        queryset = self
+        if query.has_words:
+            if is_postgres():
+                queryset = queryset.filter(
+                    RawSQL(f"search_vector @@ {TS_QUERY}", [query.websearch()], BooleanField())
+                )
+            else:
+                queryset = queryset.filter(
+                    id__in=RawSQL(
+                        "SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [query.fts5()]
+                    )
+                )
+        for run in query.cjk:
+            # On PostgreSQL a trigram GIN index serves this LIKE.
+            queryset = queryset.filter(original__contains=run)
+        return queryset
+
+    def ranked(self, query):
+        """Annotate `rank`, higher for a better match; 0 when nothing is ranked."""
+        if not query.has_words:
+            return self.annotate(rank=Value(0.0, output_field=FloatField()))
+        if is_postgres():
+            rank = RawSQL(f"ts_rank(search_vector, {TS_QUERY})", [query.websearch()])
+        else:
+            table = self.model._meta.db_table
+            rank = RawSQL(
+                f"(SELECT -bm25(search_fts, {FTS5_WEIGHTS}) FROM search_fts "
+                f"WHERE search_fts MATCH %s AND rowid = {table}.id)",
+                [query.fts5()],
+            )
+        return self.annotate(rank=models.ExpressionWrapper(rank, output_field=FloatField()))
+
+    def similar_titles(self, query):
+        """PostgreSQL: titles that nearly contain the words ("resuce teams"), by pg_trgm
+        word similarity, as `rank`. The threshold is a setting of the connection."""
+        text = " ".join(query.words())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                [str(TRIGRAM_THRESHOLD)],
+            )
+        return self.filter(RawSQL("%s <%% title", [text], BooleanField())).annotate(
+            rank=RawSQL("word_similarity(%s, title)", [text], FloatField())
+        )
+
+    def with_facets(self, *, entry_type=None, year=None, facets=()):
+        """Narrow to one type and year and to documents having every (kind, value)."""
+        from search.models import SearchFacet
+
+        queryset = self
+        if entry_type:
+            queryset = queryset.filter(entry_type=entry_type)
+        if year:
+            queryset = queryset.filter(year=year)
+        for kind, value in facets:
+            queryset = queryset.filter(
+                Exists(SearchFacet.objects.filter(document=OuterRef("pk"), kind=kind, value=value))
+            )
+        return queryset
+
+    def in_order(self, sort):
+        newest = F("date").desc(nulls_last=True)
+        if sort == "date":
+            return self.order_by(newest, "-rank", "id")
+        return self.order_by("-rank", newest, "id")
+
+    def highlighted(self, query, ids):
+        """{document id: (title, snippet)} with MARK_START/MARK_END around matches,
+        for the documents of one result page only."""
+        if not query.has_words or not ids:
+            return {}
+        if is_postgres():
+            options = (
+                f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
+                'MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+            )
+            ts_query = query.websearch()
+            rows = (
+                self.model.objects.filter(id__in=ids)
+                .annotate(
+                    marked_title=RawSQL(
+                        f"ts_headline('english', title, {TS_QUERY}, %s)",
+                        [ts_query, f"HighlightAll=true, {options}"],
+                    ),
+                    marked_body=RawSQL(
+                        f"ts_headline('english', body, {TS_QUERY}, %s)", [ts_query, options]
+                    ),
+                )
+                .values_list("id", "marked_title", "marked_body")
+            )
+            return {pk: (title, body) for pk, title, body in rows}
+        placeholders = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid, highlight(search_fts, 0, %s, %s), "
+                f"snippet(search_fts, 2, %s, %s, '…', {SNIPPET_WORDS}) "
+                f"FROM search_fts WHERE search_fts MATCH %s AND rowid IN ({placeholders})",
+                [MARK_START, MARK_END, MARK_START, MARK_END, query.fts5(), *ids],
+            )
+            return {pk: (title, body) for pk, title, body in cursor.fetchall()}
+
+
+def edit_distance(a, b):
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and
+    swaps of neighbours ("resuce" is one swap and one deletion from "rescue")."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            current[j] = min(
+                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)
+            )
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def spelling_corrections(words):
+    """SQLite, which has no trigram index: each word replaced by the indexed word (a
+    porter stem, such as "rescu") fewest edits away, the most common on a tie.
+
+    The reader's word keeps its ending and the stem has lost it, so the word is also
+    compared cut to the stem's length: "rescuing" and "resuce" both come to "rescu".
+    A correct word comes back as its own stem, which matches just as it did."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT term, doc FROM search_fts_vocab WHERE length(term) >= 3")
+        vocabulary = cursor.fetchall()
+    corrections = {}
+    for word in words:
+        allowed = 1 if len(word) <= 4 else 2
+        best = None
+        for term, documents in vocabulary:
+            if abs(len(term) - len(word)) > 4:
+                continue
+            distance = edit_distance(word, term)
+            if len(term) >= max(4, len(word) // 2):
+                distance = min(
+                    distance,
+                    edit_distance(word[: len(term)], term),
+                    edit_distance(word[: len(term) + 1], term),
+                )
+            if distance <= allowed and (best is None or (distance, -documents) < best[0]):
+                best = ((distance, -documents), term)
+        if best and best[1] != word:
+            corrections[word] = best[1]
+    return corrections

@@ -1,0 +1,107 @@
+"""Index writes on every save, delete and change of linked themes, tags and countries,
+including provisions saved inline in the admin. A decoupled side effect, which is what
+STYLE.md keeps signals for; it runs inside the saving transaction (not on_commit), so
+the index never disagrees with the data a test or a request just wrote."""
+
+from contextlib import contextmanager
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from taggit.models import TaggedItem
+
+from core.catalog import ENTRY_TYPES
+from core.models import Theme
+from search import indexing
+from search.models import SearchDocument, SearchFacet
+
+# Entries whose documents repeat something of this one: a provision's is public with
+# its directive and shows its title; a finding's likewise with its source.
+DEPENDENTS = {
+    "policies.Directive": "provisions",
+    "core.Source": "findings",
+}
+LINK_FIELDS = ("themes", "party_countries", "party_organizations", "member_countries")
+
+
+def entry_saved(sender, instance, raw=False, **kwargs):
+    if raw:  # loaddata: the index is rebuilt afterwards
+        return
+    indexing.index_entry(instance)
+    related_name = DEPENDENTS.get(sender._meta.label)
+    if related_name:
+        indexing.index_all(getattr(instance, related_name).all())
+
+
+def entry_deleted(sender, instance, **kwargs):
+    indexing.remove_entry(sender, instance.pk)
+
+
+def links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        if indexing.key_for(type(instance)):
+            indexing.index_entry(instance)
+        return
+    # Changed from the other side (theme.directives.add(...)): index each entry named.
+    if indexing.key_for(model) and pk_set:
+        indexing.index_all(model.objects.filter(pk__in=pk_set))
+
+
+def theme_saving(sender, instance, raw=False, **kwargs):
+    instance._search_old_parent_id = (
+        Theme.objects.filter(pk=instance.pk).values_list("parent_id", flat=True).first()
+        if instance.pk and not raw
+        else None
+    )
+
+
+def theme_saved(sender, instance, created, raw=False, **kwargs):
+    """A theme moved under another parent changes which themes count its entries."""
+    if created or raw or instance.parent_id == getattr(instance, "_search_old_parent_id", None):
+        return
+    subtree = Theme.subtree_map().get(instance.pk, [instance.pk])
+    indexing.reindex_documents(
+        SearchDocument.objects.filter(
+            facets__kind=SearchFacet.Kind.THEME, facets__value__in=[str(pk) for pk in subtree]
+        ).distinct()
+    )
+
+
+def connect():
+    for entry_type in ENTRY_TYPES:
+        model = entry_type.model
+        uid = f"search-{model._meta.label}"
+        post_save.connect(entry_saved, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(entry_deleted, sender=model, dispatch_uid=f"{uid}-delete")
+        for name in LINK_FIELDS:
+            through = getattr(getattr(model, name, None), "through", None)
+            if through is not None:
+                m2m_changed.connect(links_changed, sender=through, dispatch_uid=f"{uid}-{name}")
+    # Tags of every model share one through table; links_changed checks the model.
+    m2m_changed.connect(links_changed, sender=TaggedItem, dispatch_uid="search-tags")
+    pre_save.connect(theme_saving, sender=Theme, dispatch_uid="search-theme-old-parent")
+    post_save.connect(theme_saved, sender=Theme, dispatch_uid="search-theme")
+
+
+@contextmanager
+def suspended():
+    """Index nothing inside this block: for bulk jobs that index (or delete) their
+    rows themselves, which would otherwise pay one query per row in the signals."""
+    disconnect()
+    try:
+        yield
+    finally:
+        connect()
+
+
+def disconnect():
+    for entry_type in ENTRY_TYPES:
+        model = entry_type.model
+        uid = f"search-{model._meta.label}"
+        post_save.disconnect(sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.disconnect(sender=model, dispatch_uid=f"{uid}-delete")
+        for name in LINK_FIELDS:
+            through = getattr(getattr(model, name, None), "through", None)
+            if through is not None:
+                m2m_changed.disconnect(sender=through, dispatch_uid=f"{uid}-{name}")
+    m2m_changed.disconnect(sender=TaggedItem, dispatch_uid="search-tags")

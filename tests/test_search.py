@@ -1,0 +1,270 @@
+"""/search/: what a reader finds, how it is ranked, highlighted and narrowed, on
+whichever database the suite runs (the same tests pass on SQLite and PostgreSQL)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from core.models import Status
+from tests.builders import make_directive, make_provision
+from tests.search_corpus import build_corpus
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/search/"
+
+
+@pytest.fixture
+def corpus(db):
+    return build_corpus()
+
+
+def result_urls(response):
+    """The permalinks of the results, in order."""
+    html = response.content.decode()
+    return re.findall(r'<h3 class="card__title"><a href="([^"]+)"', html)
+
+
+def search(client, **params):
+    response = client.get(SEARCH, params)
+    assert response.status_code == 200
+    return response
+
+
+def test_header_has_a_labelled_search_box_that_works_without_script(client, corpus):
+    html = client.get("/").content.decode()
+    form = re.search(r'<form class="site-search"[^>]*>.*?</form>', html, re.S).group()
+    assert 'method="get"' in form and f'action="{SEARCH}"' in form
+    assert '<label for="site-search-q">' in form and 'id="site-search-q"' in form
+    assert 'name="q"' in form
+
+
+def test_finds_every_published_type_by_its_words(client, corpus):
+    expectations = {
+        "volunteer": corpus["teams"].get_absolute_url(),
+        "collapsed buildings": "/directives/volunteer-rescue-teams/p1/",
+        "earthquake drills": corpus["earthquake"].get_absolute_url(),
+        "standing mechanism": corpus["mechanism"].get_absolute_url(),
+        "lags behind practice": corpus["source"].get_absolute_url(),
+        "theoretical cooperation": corpus["finding"].get_absolute_url(),
+    }
+    for words, url in expectations.items():
+        assert url in result_urls(search(client, q=words)), words
+
+
+def test_a_provision_links_to_its_own_page_and_names_its_directive(client, corpus):
+    html = search(client, q="collapsed").content.decode()
+    assert 'href="/directives/volunteer-rescue-teams/p1/"' in html
+    assert "Point 1 of" in html
+    assert (
+        'href="/directives/volunteer-rescue-teams/">Opinions on volunteer rescue teams</a>' in html
+    )
+
+
+def test_results_show_type_date_and_themes(client, corpus):
+    html = search(client, q="earthquake").content.decode()
+    assert "Agreements" in html
+    assert '<time datetime="2018-05-10">' in html
+    assert 'href="/themes/cooperation/">International cooperation</a>' in html
+
+
+def test_english_stemming_finds_other_forms(client, corpus):
+    urls = result_urls(search(client, q="rescue"))
+    assert "/directives/volunteer-rescue-teams/p1/" in urls  # "rescuing"
+    assert corpus["teams"].get_absolute_url() in result_urls(search(client, q="volunteering"))
+
+
+def test_matches_are_highlighted(client, corpus):
+    html = search(client, q="drills").content.decode()
+    assert "<mark>drills</mark>" in html
+
+
+def test_title_matches_rank_above_body_matches(client, corpus):
+    urls = result_urls(search(client, q="risk prevention"))
+    assert urls[0] == corpus["plan"].get_absolute_url()  # in the title
+    assert "/directives/volunteer-rescue-teams/p2/" in urls[1:]  # in the text only
+
+
+def test_sort_by_date_puts_the_newest_first(client, corpus):
+    urls = result_urls(search(client, q="rescue", sort="date"))
+    assert urls.index(corpus["plan"].get_absolute_url()) < urls.index(
+        corpus["earthquake"].get_absolute_url()
+    )
+
+
+def test_quoted_phrase_or_and_exclusion(client, corpus):
+    phrase = result_urls(search(client, q='"early warning"'))
+    assert phrase == [corpus["flood"].get_absolute_url()]
+    # Syntax means the reader wants exactly this: no near misses are offered.
+    assert "0 results" in search(client, q='"warning early"').content.decode()
+    either = result_urls(search(client, q="earthquake OR flood"))
+    assert set(either) >= {
+        corpus["earthquake"].get_absolute_url(),
+        corpus["flood"].get_absolute_url(),
+    }
+    excluded = result_urls(search(client, q="rescue -volunteer"))
+    assert corpus["earthquake"].get_absolute_url() in excluded
+    assert corpus["teams"].get_absolute_url() not in excluded
+
+
+@pytest.mark.parametrize("typo", ["resuce teams", "rescu teams", "voluntear"])
+def test_small_typos_still_find_the_entry(client, corpus, typo):
+    assert corpus["teams"].get_absolute_url() in result_urls(search(client, q=typo))
+
+
+def test_chinese_query_finds_original_language_text(client, corpus):
+    response = search(client, q="应急管理")
+    assert result_urls(response) == [corpus["teams"].get_absolute_url()]
+    assert "<mark>应急管理</mark>" in response.content.decode()
+    assert corpus["earthquake"].get_absolute_url() in result_urls(search(client, q="地震救援"))
+
+
+def test_drafts_never_appear_in_results_or_counts(client, corpus):
+    html = search(client, q="secret draft rescue teams").content.decode()
+    assert "secret-draft" not in html and "Draft provision" not in html
+    counts = search(client, tag="volunteers").content.decode()
+    assert "secret-draft" not in counts
+    assert "1 result" in counts  # only the published directive carries the tag
+
+
+def test_publishing_and_withdrawing_update_the_index(client, corpus):
+    draft = corpus["draft"]
+    draft.status = Status.PUBLISHED
+    draft.save()
+    urls = result_urls(search(client, q="secret"))
+    assert draft.get_absolute_url() in urls
+    assert "/directives/secret-draft/p1/" in result_urls(search(client, q="draft provision"))
+    draft.status = Status.WITHDRAWN
+    draft.save()
+    assert result_urls(search(client, q="secret")) == []
+    assert result_urls(search(client, q="draft provision")) == []
+
+
+def test_facet_counts_follow_the_query(client, corpus):
+    html = search(client, q="rescue").content.decode()
+    facets = facet_counts(html)
+    # directive "teams" (title), its provision 1, plan (body), the agreement, the source
+    assert facets["type"] == {"Directives": 2, "Provisions": 1, "Agreements": 1, "Sources": 1}
+    assert facets["year"] == {"2021": 1, "2020": 1, "2019": 2, "2018": 1}
+    # A theme counts its sub-themes' entries: "teams" and provision 1 sit under "rescue".
+    assert facets["theme"]["Emergency management"] == 3
+    assert facets["theme"]["Rescue forces"] == 2
+    assert facets["country"] == {"Nepal": 1}
+    assert facets["tag"] == {"volunteers": 1, "earthquakes": 1}
+
+
+def test_facets_combine_with_the_query_and_each_other(client, corpus):
+    response = search(client, q="rescue", type="directives", year="2019")
+    assert result_urls(response) == [corpus["teams"].get_absolute_url()]
+    by_theme = result_urls(search(client, q="rescue", theme="management"))
+    assert set(by_theme) == {
+        corpus["teams"].get_absolute_url(),
+        corpus["plan"].get_absolute_url(),
+        "/directives/volunteer-rescue-teams/p1/",
+    }
+    agreements_with_nepal = result_urls(search(client, type="agreements", country="np"))
+    assert agreements_with_nepal == [corpus["earthquake"].get_absolute_url()]
+    assert result_urls(search(client, tag="earthquakes", country="pk")) == []
+
+
+def test_chosen_facets_are_shown_and_removable_keeping_the_rest(client, corpus):
+    html = search(client, q="rescue", type="directives", theme="management").content.decode()
+    chips = re.search(r'<ul class="chips chips--chosen".*?</ul>', html, re.S).group()
+    assert "Type: Directives" in chips and "Theme: Emergency management" in chips
+    remove_type = re.search(r'<a href="\?([^"]+)"[^>]*>Type:', chips).group(1)
+    assert "type=" not in remove_type
+    assert "q=rescue" in remove_type and "theme=management" in remove_type
+
+
+def test_facet_links_keep_the_query_and_drop_the_page(client, corpus):
+    html = search(client, q="rescue", page="1").content.decode()
+    link = re.search(r'href="\?([^"]*type=agreements[^"]*)"', html).group(1)
+    assert "q=rescue" in link and "page=" not in link
+
+
+def test_results_escape_what_editors_type(client, db):
+    make_directive(
+        title='Rescue <script>alert("x")</script> teams',
+        slug="xss",
+        summary="<img src=x onerror=alert(1)> rescue summary",
+    )
+    html = search(client, q="rescue").content.decode()
+    assert "<script>alert" not in html and "<img" not in html
+    assert "<mark>Rescue</mark> &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; teams" in html
+    assert "<mark>rescue</mark> summary" in html
+
+
+def test_no_query_and_no_facet_shows_a_prompt(client, corpus):
+    html = search(client).content.decode()
+    assert "Type some words" in html and 'class="card result"' not in html
+
+
+def test_pagination_keeps_the_query(client, db, settings):
+    settings.PAGE_SIZE = 5
+    directive = make_directive(title="Pager", slug="pager")
+    for number in range(1, 13):
+        make_provision(directive, number=number, text=f"Flood shelter number {number}.")
+    html = search(client, q="shelter").content.decode()
+    assert "12 results" in html
+    assert 'href="?q=shelter&amp;page=2"' in html
+
+
+def facet_counts(html):
+    """{facet name: {label: count}} from the facet sidebar."""
+    found = {}
+    for section in re.findall(r'<section class="facet">(.*?)</section>', html, re.S):
+        title = re.search(r'<h2 class="facet__title">([^<]+)</h2>', section).group(1).lower()
+        found[title] = {
+            label: int(count)
+            for label, count in re.findall(
+                r'>(?:<strong>)?([^<>]+)(?:</strong>)?</a> <span class="facet__count">(\d+)</span>',
+                section,
+            )
+        }
+    return found
+
+
+@pytest.mark.parametrize("entries", [1, 30])
+def test_search_page_query_count_does_not_grow_with_results(
+    client, db, django_assert_max_num_queries, entries
+):
+    build_corpus()
+    for number in range(entries):
+        make_directive(title=f"Rescue plan {number}", slug=f"rescue-plan-{number}").tags.add(
+            f"tag-{number}"
+        )
+    with django_assert_max_num_queries(14):
+        response = client.get(
+            SEARCH, {"q": "rescue", "theme": "management", "country": "np", "tag": "volunteers"}
+        )
+    assert response.status_code == 200
+    with django_assert_max_num_queries(12):
+        response = client.get(SEARCH, {"q": "rescue plan"})
+    assert response.status_code == 200
+    assert "/directives/rescue-plan-0/" in result_urls(response)
+
+
+def test_timeline_lists_dated_entries_in_time_order_by_year(client, corpus):
+    response = client.get(reverse("search:timeline"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    years = re.findall(r'<h2 id="year-(\d{4})">', html)
+    assert years == ["2018", "2019", "2020", "2021"]
+    order = [
+        corpus[name].get_absolute_url()
+        for name in ("earthquake", "teams", "source", "mechanism", "plan", "flood")
+    ]
+    positions = [html.index(f'href="{url}"') for url in order]
+    assert positions == sorted(positions)
+    assert "secret-draft" not in html
+    assert "/p1/" not in html  # provisions take their directive's date; not repeated
+
+
+def test_timeline_filters_by_type_and_theme(client, corpus):
+    html = client.get(reverse("search:timeline"), {"type": "agreements"}).content.decode()
+    assert corpus["earthquake"].get_absolute_url() in html
+    assert corpus["teams"].get_absolute_url() not in html
+    html = client.get(reverse("search:timeline"), {"theme": "management"}).content.decode()
+    assert corpus["teams"].get_absolute_url() in html and corpus["plan"].get_absolute_url() in html
+    assert corpus["earthquake"].get_absolute_url() not in html

@@ -1,0 +1,41 @@
+"""The synthetic corpus for benchmarks: refused unless asked for, labelled, indexed
+and removable; the benchmark command runs on it."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cooperation.models import Agreement
+from policies.models import Directive, Provision
+from search.models import SearchDocument
+
+pytestmark = pytest.mark.django_db
+
+SMALL = ["--directives", "3", "--provisions-per-directive", "2", "--agreements", "2"]
+
+
+def test_refuses_without_yes(db):
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("make_synthetic", *SMALL)
+    assert not Directive.objects.exists()
+
+
+def test_makes_labelled_indexed_entries_and_deletes_them(db, capsys):
+    call_command("make_synthetic", *SMALL, "--yes")
+    assert Directive.objects.count() == 3 and Provision.objects.count() == 6
+    assert Agreement.objects.count() == 2
+    for entry in [*Directive.objects.all(), *Agreement.objects.all()]:
+        assert entry.title.startswith("[Synthetic] ") and entry.slug.startswith("synthetic-")
+        assert "synthetic" in entry.tags.names()
+    assert SearchDocument.objects.published().count() == 11
+    assert "Made 3 directives, 6 provisions, 2 agreements" in capsys.readouterr().out
+    call_command("make_synthetic", "--delete", "--yes")
+    assert not Directive.objects.exists() and not Agreement.objects.exists()
+    assert not SearchDocument.objects.exists()
+
+
+def test_benchmark_reports_every_scenario(db, capsys):
+    call_command("make_synthetic", *SMALL, "--yes")
+    call_command("search_bench", "--runs", "2")
+    out = capsys.readouterr().out
+    assert "| list page /directives/ |" in out and "naive icontains" in out
+    assert "1–3 word search / naive icontains:" in out
