@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import Agreement, AgreementLink, Mechanism
 from core.admin_base import EntryAdmin
+from core.admin_import import ImportAdminMixin
 
 
 @admin.register(Mechanism)
@@ -37,7 +38,8 @@ class AgreementLinkInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(EntryAdmin):
+class AgreementAdmin(ImportAdminMixin, EntryAdmin):
+    import_collection = "agreements"
     list_display = [
         "title",
         "kind",

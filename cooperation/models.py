@@ -5,8 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from core.models import DatePrecision, SluggedEntry, format_partial_date
+from core.models import MARKDOWN_HELP, DatePrecision, SluggedEntry, format_partial_date
 
 
 class Mechanism(SluggedEntry):
@@ -14,7 +15,7 @@ class Mechanism(SluggedEntry):
 
     name = models.CharField(_("name"), max_length=500)
     name_original = models.CharField(_("original-language name"), max_length=500, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=MARKDOWN_HELP)
     established_on = models.DateField(_("established"), null=True, blank=True)
     date_precision = models.CharField(
         _("date precision"),
@@ -38,6 +39,8 @@ class Mechanism(SluggedEntry):
     sources = models.ManyToManyField(
         "core.Source", blank=True, related_name="mechanisms", verbose_name=_("sources")
     )
+
+    _history_m2m_fields = ["member_countries", "member_organizations", "sources"]
 
     class Meta:
         ordering = ["name"]
@@ -106,11 +109,13 @@ class Agreement(SluggedEntry):
         related_name="agreements",
         verbose_name=_("mechanism"),
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), blank=True, help_text=MARKDOWN_HELP)
     url = models.URLField(_("text online"), max_length=1000, blank=True)
     sources = models.ManyToManyField(
         "core.Source", blank=True, related_name="agreements", verbose_name=_("sources")
     )
+
+    _history_m2m_fields = ["party_countries", "party_organizations", "sources"]
 
     class Meta:
         ordering = ["-signed_on", "title"]
@@ -186,6 +191,8 @@ class AgreementLink(models.Model):
         verbose_name=_("provision"),
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["agreement", "directive", "provision"]

@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.db.models import OuterRef, Q, Subquery
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_base import AccessibleAutocompleteMixin, EntryAdmin, ProtectLinkedAdmin
-from core.models import Country, Organization, Source, SourceAuthor, Theme
+from core.models import Country, LinkCheck, Organization, Source, SourceAuthor, StatusChange, Theme
 
 
 @admin.register(Theme)
@@ -17,7 +20,7 @@ class ThemeAdmin(AccessibleAutocompleteMixin, ProtectLinkedAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(AccessibleAutocompleteMixin, admin.ModelAdmin):
+class CountryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["name", "code", "region", "subregion", "bri_partner_since"]
     list_filter = ["region", ("bri_partner_since", admin.EmptyFieldListFilter)]
     search_fields = ["name", "official_name", "code"]
@@ -48,10 +51,37 @@ class SourceAuthorInline(admin.TabularInline):
     fields = ["position", "family_name", "given_name", "literal_name"]
 
 
+def broken_link_urls():
+    return LinkCheck.objects.filter(Q(status_code__isnull=True) | Q(status_code__gte=400)).values(
+        "url"
+    )
+
+
+class BrokenLinkFilter(admin.SimpleListFilter):
+    title = _("links")
+    parameter_name = "links"
+
+    def lookups(self, request, model_admin):
+        return [("broken", _("Broken")), ("unchecked", _("Not checked yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "broken":
+            broken = broken_link_urls()
+            return queryset.filter(Q(url__in=broken) | Q(archived_url__in=broken))
+        if self.value() == "unchecked":
+            checked = LinkCheck.objects.values("url")
+            return queryset.exclude(url="").exclude(url__in=checked)
+        return queryset
+
+
+def last_check(field, value):
+    return Subquery(LinkCheck.objects.filter(url=OuterRef(field)).values(value)[:1])
+
+
 @admin.register(Source)
 class SourceAdmin(ProtectLinkedAdmin, EntryAdmin):
-    list_display = ["title", "kind", "outlet", "published_on", "status"]
-    list_filter = ["status", "kind", "themes"]
+    list_display = ["title", "kind", "outlet", "published_on", "status", "link_status"]
+    list_filter = ["status", BrokenLinkFilter, "kind", "themes"]
     search_fields = [
         "title",
         "title_original",
@@ -82,3 +112,79 @@ class SourceAdmin(ProtectLinkedAdmin, EntryAdmin):
         (_("Content"), {"fields": ["abstract", "note", "themes", "tags"]}),
         EntryAdmin.record_fieldset,
     ]
+
+    def get_queryset(self, request):
+        # The last check of each link, in the same query as the list (no N+1).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                url_status=last_check("url", "status_code"),
+                url_error=last_check("url", "error"),
+                url_checked=last_check("url", "checked_at"),
+                archived_status=last_check("archived_url", "status_code"),
+                archived_error=last_check("archived_url", "error"),
+            )
+        )
+
+    @admin.display(description=_("link (last checked)"))
+    def link_status(self, obj):
+        checks = [
+            (label, status, error)
+            for label, url, status, error in [
+                (_("URL"), obj.url, obj.url_status, obj.url_error),
+                (_("archive"), obj.archived_url, obj.archived_status, obj.archived_error),
+            ]
+            if url
+        ]
+        if not checks:
+            return "—"
+        parts = format_html_join(
+            " · ",
+            "{}: {}",
+            ((label, describe_check(status, error)) for label, status, error in checks),
+        )
+        checked = obj.url_checked.date().isoformat() if obj.url_checked else ""
+        return format_html("{} {}", parts, checked)
+
+
+def describe_check(status, error):
+    if status is None and error is None:
+        return _("not checked")
+    if status is None or status >= 400:
+        return format_html("<strong>{} {}</strong>", _("broken:"), status or error)
+    return str(status)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records the site writes itself: viewable, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LinkCheck)
+class LinkCheckAdmin(ReadOnlyAdmin):
+    """What `manage.py check_links` found; read-only."""
+
+    list_display = ["url", "status_code", "final_url", "error", "checked_at"]
+    list_filter = ["status_code"]
+    search_fields = ["url", "final_url"]
+    date_hierarchy = "checked_at"
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    """The workflow log across all entries; read-only."""
+
+    list_display = ["at", "content_type", "object_id", "from_status", "to_status", "user"]
+    list_filter = ["to_status", "content_type"]
+    search_fields = ["comment", "user__username"]
+    list_select_related = ["content_type", "user"]
+    date_hierarchy = "at"
+
+    def has_delete_permission(self, request, obj=None):
+        return False

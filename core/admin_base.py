@@ -1,12 +1,31 @@
-"""What every entry's admin shares: status at a glance, publish actions,
-autocomplete for themes, and the record-keeping fields read-only."""
+"""What every entry's admin shares: the workflow (actions on the list, buttons on
+the change page), history with a field-by-field diff and revert, restoring deleted
+entries, optimistic locking, and the record-keeping fields read-only."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
+from core.history import changes_since, deleted_entries, entry_restore, entry_revert, one_version
 from core.models import Status
+from core.workflow import (
+    REVIEW_PERMISSION,
+    TRANSITIONS,
+    available_transitions,
+    entry_transition,
+    status_changes,
+)
 
 
 class AccessibleAutocompleteMixin:
@@ -16,13 +35,67 @@ class AccessibleAutocompleteMixin:
         js = ["admin_extra/select2-labels.js"]
 
 
-class EntryAdmin(AccessibleAutocompleteMixin, admin.ModelAdmin):
+def error_text(error):
+    """A ValidationError or PermissionDenied as one plain sentence or two."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+class VersionedEntryForm(forms.ModelForm):
+    """Carries the version the editor started from; a save from an older version is
+    refused with a message naming who changed what meanwhile (optimistic locking)."""
+
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edit_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None:
+            return cleaned_data
+        started_from = cleaned_data.get("edit_version")
+        # The admin saves in a transaction: the row stays locked until it commits,
+        # so two saves that arrive together are still checked one after the other.
+        current = (
+            type(self.instance)
+            ._default_manager.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if started_from is None or current is None or started_from == current:
+            return cleaned_data
+        users, fields = changes_since(self.instance, started_from)
+        message = _t("Not saved: %(users)s saved this %(type)s while you were editing it.") % {
+            "users": get_text_list(users, _t("and")) if users else _t("someone else"),
+            "type": self.instance._meta.verbose_name,
+        }
+        if fields:
+            message += " " + _t("Changed meanwhile: %(fields)s.") % {
+                "fields": get_text_list(fields, _t("and"))
+            }
+        message += " " + _t(
+            "Copy what you want to keep, reload the page to see the current version, "
+            "and make your changes again."
+        )
+        raise ValidationError(message, code="edit_conflict")
+
+
+class EntryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
+    form = VersionedEntryForm
     list_filter = ["status", "themes"]
     autocomplete_fields = ["themes"]
-    readonly_fields = ["published_at", "created_at", "updated_at"]
+    readonly_fields = ["status", "published_at", "created_at", "updated_at"]
     list_per_page = 50
-    actions = ["publish", "return_to_draft"]
+    actions = ["submit_for_review", "publish", "send_back", "withdraw"]
     save_on_top = True
+    change_form_template = "admin/entry_change_form.html"
+    change_list_template = "admin/entry_change_list.html"
+    object_history_form_template = "admin/entry_revert.html"
     record_fieldset = (
         _("Record"),
         {
@@ -33,6 +106,12 @@ class EntryAdmin(AccessibleAutocompleteMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("themes")
+
+    def get_fieldsets(self, request, obj=None):
+        # The hidden version travels with the first fieldset.
+        fieldsets = super().get_fieldsets(request, obj)
+        name, options = fieldsets[0]
+        return [(name, {**options, "fields": [*options["fields"], "edit_version"]}), *fieldsets[1:]]
 
     def get_search_results(self, request, queryset, search_term):
         # The search index (stemmed, ranked, fast on large tables) answers first.
@@ -47,33 +126,255 @@ class EntryAdmin(AccessibleAutocompleteMixin, admin.ModelAdmin):
     def theme_list(self, obj):
         return ", ".join(theme.name for theme in obj.themes.all())
 
-    def set_status(self, request, queryset, status):
-        changed = 0
-        for entry in queryset.exclude(status=status):
-            entry.status = status
-            entry.save()
-            changed += 1
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d entry is now %(status)s.",
-                "%(count)d entries are now %(status)s.",
-                changed,
+    # Saving: the entry, its links and inline rows make one version in its history.
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        obj.skip_history_when_saving = True
+        obj.save()
+
+    def save_related(self, request, form, formsets, change):
+        reason = _t("Changed in the admin") if change else _t("Added in the admin")
+        with one_version(form.instance, user=request.user, reason=reason, created=not change):
+            super().save_related(request, form, formsets, change)
+
+    # Deleting a public entry takes a reviewer; a deleted entry can be restored.
+
+    def has_review_permission(self, request):
+        return request.user.has_perm(REVIEW_PERMISSION)
+
+    def has_delete_permission(self, request, obj=None):
+        if (
+            obj is not None
+            and obj.status != Status.DRAFT
+            and not self.has_review_permission(request)
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.has_review_permission(request):
+            actions.pop("delete_selected", None)
+        return actions
+
+    # Workflow actions on the change list.
+
+    def run_transition(self, request, queryset, name):
+        transition = TRANSITIONS[name]
+        comment = request.POST.get("comment", "").strip()
+        if transition.needs_comment and not comment:
+            return TemplateResponse(
+                request,
+                "admin/transition_comment.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": transition.label,
+                    "opts": self.model._meta,
+                    "transition": transition,
+                    "entries": queryset,
+                    "action": name,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                    "missing_comment": "comment" in request.POST,
+                },
             )
-            % {"count": changed, "status": Status(status).label.lower()},
-            messages.SUCCESS,
+        done, refused = 0, []
+        for entry in queryset:
+            try:
+                entry_transition(entry=entry, user=request.user, name=name, comment=comment)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                refused.append(f"{entry}: {error_text(error)}")
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d entry is now %(status)s.",
+                    "%(count)d entries are now %(status)s.",
+                    done,
+                )
+                % {"count": done, "status": Status(transition.target).label.lower()},
+                messages.SUCCESS,
+            )
+        for reason in refused:
+            self.message_user(request, reason, messages.ERROR)
+        return None
+
+    @admin.action(description=_("Submit the selected entries for review"), permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        return self.run_transition(request, queryset, "submit")
+
+    @admin.action(description=_("Publish the selected entries"), permissions=["review"])
+    def publish(self, request, queryset):
+        return self.run_transition(request, queryset, "publish")
+
+    @admin.action(
+        description=_("Send the selected entries back to the editor"), permissions=["review"]
+    )
+    def send_back(self, request, queryset):
+        return self.run_transition(request, queryset, "send_back")
+
+    @admin.action(description=_("Withdraw the selected entries"), permissions=["review"])
+    def withdraw(self, request, queryset):
+        return self.run_transition(request, queryset, "withdraw")
+
+    # Extra pages: workflow buttons, revert, deleted entries.
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/workflow/",
+                view(self.transition_view),
+                name="{}_{}_workflow".format(*info),
+            ),
+            path("deleted/", view(self.deleted_view), name="{}_{}_deleted".format(*info)),
+            path(
+                "deleted/<int:entry_id>/restore/",
+                view(self.restore_view),
+                name="{}_{}_restore".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_url(self, obj):
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+    def changelist_view(self, request, extra_context=None):
+        opts = self.model._meta
+        extra_context = {
+            "deleted_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_deleted"),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra_context = extra_context or {}
+        if obj is not None:
+            extra_context.update(
+                transitions=available_transitions(request.user, obj),
+                status_changes=status_changes(obj)[:10],
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def transition_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        try:
+            entry_transition(
+                entry=obj,
+                user=request.user,
+                name=request.POST.get("transition", ""),
+                comment=request.POST.get("comment", ""),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, error_text(error), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _t("“%(entry)s” is now %(status)s.")
+                % {"entry": obj, "status": Status(obj.status).label.lower()},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(self.change_url(obj))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version beside the current one, with a button to revert to it."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        record = get_object_or_404(obj.history, history_id=version_id)
+        may_revert = self.has_change_permission(request, obj)
+        if request.method == "POST":
+            if not may_revert:
+                raise PermissionDenied
+            try:
+                entry_revert(entry=obj, record=record, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, error_text(error), messages.ERROR)
+            else:
+                self.message_user(request, _t("Reverted to the earlier version."), messages.SUCCESS)
+                return HttpResponseRedirect(self.change_url(obj))
+        current = obj.history.order_by("-history_date", "-history_id").first()
+        delta = current.diff_against(
+            record, excluded_fields=["version", "updated_at"], foreign_keys_are_objs=True
+        )
+        opts = self.model._meta
+        changes = [
+            {
+                "field": opts.get_field(change.field).verbose_name,
+                "then": _display(opts.get_field(change.field), change.old),
+                "now": _display(opts.get_field(change.field), change.new),
+            }
+            for change in delta.changes
+        ]
+        return TemplateResponse(
+            request,
+            self.object_history_form_template,
+            {
+                **self.admin_site.each_context(request),
+                "title": _t("Revert “%(entry)s”") % {"entry": obj},
+                "opts": opts,
+                "object": obj,
+                "record": record,
+                "changes": changes,
+                "may_revert": may_revert,
+            },
         )
 
-    @admin.action(description=_("Publish the selected entries"), permissions=["change"])
-    def publish(self, request, queryset):
-        self.set_status(request, queryset, Status.PUBLISHED)
+    def deleted_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/deleted_entries.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _t("Deleted %(type)s") % {"type": self.model._meta.verbose_name_plural},
+                "opts": self.model._meta,
+                "records": deleted_entries(self.model)[:200],
+                "may_restore": self.has_add_permission(request),
+            },
+        )
 
-    @admin.action(description=_("Return the selected entries to draft"), permissions=["change"])
-    def return_to_draft(self, request, queryset):
-        self.set_status(request, queryset, Status.DRAFT)
+    def restore_view(self, request, entry_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            entry = entry_restore(model=self.model, entry_id=entry_id, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, error_text(error), messages.ERROR)
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_deleted")
+            )
+        self.message_user(
+            request,
+            _t("“%(entry)s” is restored, as a draft.") % {"entry": entry},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self.change_url(entry))
 
 
-class ProtectLinkedAdmin(admin.ModelAdmin):
+def _display(field, value):
+    """A value from a history diff for people: names of linked things, not ids."""
+    if field.many_to_many:
+        target = field.m2m_reverse_field_name()
+        return ", ".join(str(row[target]) for row in value) or "—"
+    return "—" if value in (None, "") else value
+
+
+class ProtectLinkedAdmin(SimpleHistoryAdmin):
     """Shows, on the delete page, the entries that still use a theme or source,
     so the editor sees why it cannot be deleted instead of an error."""
 

@@ -1,6 +1,9 @@
 """What every kind of entry shares, and the reference tables they all point to:
 themes, sources (with their ordered authors), countries and organizations."""
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -8,6 +11,7 @@ from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 slug_validator = RegexValidator(
@@ -15,6 +19,9 @@ slug_validator = RegexValidator(
     _("Use lower-case letters a to z, digits and single hyphens only, e.g. “xi-2019-remarks”."),
     code="invalid_slug",
 )
+
+
+MARKDOWN_HELP = _("Markdown: **bold**, *italic*, lists, [links](https://…). Shown sanitised.")
 
 
 class Status(models.TextChoices):
@@ -48,8 +55,14 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
 
+# Kept in a name so that services can record one version of an entry by hand, after
+# its links and inline rows are saved (see core.history.one_version).
+entry_history = HistoricalRecords(inherit=True, m2m_fields=["themes"])
+
+
 class Entry(models.Model):
-    """A curated, citable record: it has a workflow status, themes and tags."""
+    """A curated, citable record: it has a workflow status, themes and tags, a full
+    history, and a version number that stops two editors overwriting each other."""
 
     status = models.CharField(
         _("status"),
@@ -66,8 +79,15 @@ class Entry(models.Model):
         "core.Theme", blank=True, related_name="%(class)ss", verbose_name=_("themes")
     )
     tags = TaggableManager(blank=True, verbose_name=_("tags"))
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts saves; a form saved from an older version is refused."),
+    )
 
     objects = EntryQuerySet.as_manager()
+    history = entry_history
 
     class Meta:
         abstract = True
@@ -75,14 +95,78 @@ class Entry(models.Model):
     def save(self, *args, **kwargs):
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
+
+    def has_source(self):
+        """Publishing needs at least one source; Source and Finding answer otherwise."""
+        return self.sources.exists()
 
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
 
 
-class SluggedEntry(Entry):
+class PreviousSlug(models.Model):
+    """A slug an entry or theme once had, so that its old address answers 301."""
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name=_("type of entry")
+    )
+    object_id = models.PositiveBigIntegerField(_("entry id"))
+    slug = models.SlugField(_("old slug"), max_length=120)
+    replaced_at = models.DateTimeField(_("replaced"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-replaced_at"]
+        verbose_name = _("previous slug")
+        verbose_name_plural = _("previous slugs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "slug"], name="previous_slug_unique_per_type"
+            ),
+        ]
+
+    def __str__(self):
+        return self.slug
+
+    @classmethod
+    def current(cls, model, slug):
+        """The entry of this type that once had this slug, or None."""
+        content_type = ContentType.objects.get_for_model(model)
+        old = cls.objects.filter(content_type=content_type, slug=slug).first()
+        if old is None:
+            return None
+        return model._default_manager.filter(pk=old.object_id).first()
+
+
+class RemembersOldSlugs(models.Model):
+    """Records the old slug whenever the slug changes (SW's PreviousTagName)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        old_slug = None
+        if not self._state.adding:
+            saved = type(self)._default_manager.filter(pk=self.pk)
+            old_slug = saved.values_list("slug", flat=True).first()
+        super().save(*args, **kwargs)
+        if old_slug == self.slug:
+            return
+        content_type = ContentType.objects.get_for_model(type(self))
+        # The slug is current again (or taken by a new entry): it no longer redirects.
+        PreviousSlug.objects.filter(content_type=content_type, slug=self.slug).delete()
+        if old_slug:
+            PreviousSlug.objects.update_or_create(
+                content_type=content_type, slug=old_slug, defaults={"object_id": self.pk}
+            )
+
+
+class SluggedEntry(RemembersOldSlugs, Entry):
     """An entry with its own public page, addressed by an editable ASCII slug."""
 
     slug = models.SlugField(
@@ -125,7 +209,7 @@ def refuse_deleting_linked(sender, instance, **kwargs):
         )
 
 
-class Theme(ProtectedWhileLinked):
+class Theme(RemembersOldSlugs, ProtectedWhileLinked):
     """A subject heading. Themes nest; a theme page gathers its sub-themes' entries."""
 
     parent = models.ForeignKey(
@@ -139,10 +223,12 @@ class Theme(ProtectedWhileLinked):
     name = models.CharField(_("name"), max_length=200)
     name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True, validators=[slug_validator])
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=MARKDOWN_HELP)
     order = models.PositiveIntegerField(
         _("order"), default=0, help_text=_("Lower numbers come first among siblings.")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "name"]
@@ -224,6 +310,8 @@ class Country(ProtectedWhileLinked):
         verbose_name=_("source for the partnership date"),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("country")
@@ -272,6 +360,8 @@ class Organization(ProtectedWhileLinked):
         verbose_name=_("country"),
     )
     url = models.URLField(_("website"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -331,11 +421,13 @@ class Source(ProtectedWhileLinked, SluggedEntry):
         blank=True,
         help_text=_("DOI, ISBN, CNKI id, ..."),
     )
-    abstract = models.TextField(_("abstract"), blank=True)
+    abstract = models.TextField(_("abstract"), blank=True, help_text=MARKDOWN_HELP)
     note = models.TextField(
         _("editor's note"),
         blank=True,
-        help_text=_("Shown publicly: provenance, what is unknown, corrections."),
+        help_text=_(
+            "Shown publicly: provenance, what is unknown, corrections. Markdown, shown sanitised."
+        ),
     )
 
     class Meta:
@@ -352,6 +444,9 @@ class Source(ProtectedWhileLinked, SluggedEntry):
 
     def get_absolute_url(self):
         return reverse("core:source", kwargs={"slug": self.slug})
+
+    def has_source(self):
+        return True  # a source is its own source
 
     @property
     def display_date(self):
@@ -382,6 +477,8 @@ class SourceAuthor(models.Model):
         help_text=_("For an organization as author; leave the person's names blank."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["source", "position"]
         verbose_name = _("author")
@@ -403,3 +500,63 @@ class SourceAuthor(models.Model):
         if self.literal_name:
             return self.literal_name
         return f"{self.given_name} {self.family_name}".strip()
+
+
+class StatusChange(models.Model):
+    """One step of the editorial workflow: who moved which entry where, when, and why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    entry = GenericForeignKey("content_type", "object_id")
+    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        get_latest_by = "at"
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="status_change_entry_idx"),
+        ]
+        # Shared by every kind of entry: reviewing is a role, not a per-model right.
+        permissions = [
+            ("review_entry", _("Can publish, send back and withdraw entries")),
+            ("import_entries", _("Can import entries in bulk")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class LinkCheck(models.Model):
+    """The last answer a source's URL gave to `manage.py check_links`."""
+
+    url = models.URLField(_("URL"), max_length=1000, unique=True)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    final_url = models.URLField(_("final URL"), max_length=2000, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    checked_at = models.DateTimeField(_("last checked"))
+
+    class Meta:
+        ordering = ["url"]
+        get_latest_by = "checked_at"
+        verbose_name = _("link check")
+        verbose_name_plural = _("link checks")
+
+    def __str__(self):
+        return f"{self.url}: {self.status_code or self.error}"
+
+    @property
+    def is_broken(self):
+        return self.status_code is None or self.status_code >= 400

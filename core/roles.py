@@ -1,5 +1,11 @@
 """Editorial roles as Django groups. Permissions are listed by model, so a new
-model does not silently gain or lose access."""
+model does not silently gain or lose access.
+
+- Editors write entries, submit them for review and import them in bulk.
+- Reviewers also publish, send back and withdraw (`core.review_entry`), and may
+  delete entries that have been public.
+- Administrators also manage accounts and unlock logins locked by django-axes.
+"""
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -20,9 +26,30 @@ EDITOR_PERMISSIONS = {
     "cooperation.agreementlink": ("add", "change", "delete", "view"),
     "findings.finding": ("add", "change", "delete", "view"),
     "taggit.tag": ("add", "change", "view"),
+    "core.statuschange": ("view", "import_entries"),
+    "core.linkcheck": ("view",),
 }
 
-ROLES = {"Editor": EDITOR_PERMISSIONS}
+REVIEWER_PERMISSIONS = {
+    **EDITOR_PERMISSIONS,
+    "core.statuschange": (*EDITOR_PERMISSIONS["core.statuschange"], "review_entry"),
+}
+
+ADMINISTRATOR_PERMISSIONS = {
+    **REVIEWER_PERMISSIONS,
+    "auth.user": ("add", "change", "delete", "view"),
+    "auth.group": ("view",),
+    "axes.accessattempt": ("view", "delete"),
+    "axes.accessfailurelog": ("view",),
+    "axes.accesslog": ("view",),
+}
+
+ROLES = {
+    "Editor": EDITOR_PERMISSIONS,
+    "Reviewer": REVIEWER_PERMISSIONS,
+    "Administrator": ADMINISTRATOR_PERMISSIONS,
+}
+MODEL_ACTIONS = {"add", "change", "delete", "view"}
 
 
 def permissions_for(spec):
@@ -31,9 +58,9 @@ def permissions_for(spec):
         app_label, model_name = model_label.split(".")
         content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
         for action in actions:
-            permissions.append(
-                Permission.objects.get(content_type=content_type, codename=f"{action}_{model_name}")
-            )
+            # A model action ("change") or a custom permission's own codename.
+            codename = f"{action}_{model_name}" if action in MODEL_ACTIONS else action
+            permissions.append(Permission.objects.get(content_type=content_type, codename=codename))
     return permissions
 
 

@@ -7,7 +7,7 @@ from taggit.models import Tag
 from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, count_by_theme, latest_published
 from core.cite_views import CitableMixin
 from core.models import Source, Theme
-from core.views_mixins import PublishedDetailMixin, paginate
+from core.views_mixins import OldSlugRedirectMixin, PublishedDetailMixin, paginate
 
 LATEST_ENTRIES = 8
 SECTION_SIZE = 10
@@ -61,7 +61,7 @@ def sections_for(request, filter_kwargs, entry_types=ENTRY_TYPES):
     return selected, sections
 
 
-class ThemeDetailView(DetailView):
+class ThemeDetailView(OldSlugRedirectMixin, DetailView):
     model = Theme
     template_name = "core/theme_detail.html"
 

@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.models import Status
+from core.models import PreviousSlug, Status
 
 
 def paginate(request, object_list, per_page=None):
@@ -67,7 +67,35 @@ class FilteredListMixin:
         }
 
 
-class PublishedDetailMixin:
+def may_see(user, obj):
+    """Published entries (and things without a workflow, like themes) are public;
+    editors who may change an entry also see it unpublished."""
+    if getattr(obj, "is_published", True):
+        return True
+    opts = obj._meta
+    return user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+
+class OldSlugRedirectMixin:
+    """A page addressed by slug that answers 301 from a slug its entry once had
+    (SW's PreviousTagName), so a renamed entry keeps every address it ever had."""
+
+    slug_model = None  # the model whose slug is in the URL, if not self.model
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            entry = PreviousSlug.current(self.slug_model or self.model, self.kwargs["slug"])
+            if entry is None or not may_see(request.user, entry):
+                raise
+            return HttpResponsePermanentRedirect(self.renamed_url(entry))
+
+    def renamed_url(self, entry):
+        return entry.get_absolute_url()
+
+
+class PublishedDetailMixin(OldSlugRedirectMixin):
     """A detail page of a published entry.
 
     Staff who may change the entry see drafts with a banner (preview); a withdrawn
@@ -78,12 +106,8 @@ class PublishedDetailMixin:
         return self.check_visibility(super().get_object(queryset))
 
     def check_visibility(self, obj):
-        self.is_preview = False
-        if obj.is_published:
-            return obj
-        opts = obj._meta
-        if self.request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
-            self.is_preview = True
+        self.is_preview = not obj.is_published
+        if may_see(self.request.user, obj):
             return obj
         if obj.status == Status.WITHDRAWN and obj.published_at is not None:
             raise EntryWithdrawn(obj)

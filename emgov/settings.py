@@ -4,6 +4,7 @@ SQLite is the embedded default; PostgreSQL (production) is chosen by DATABASE_UR
 Debug is off unless DJANGO_DEBUG=1, and then a secret key must be given.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "csp",
+    "simple_history",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -84,6 +87,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records the logged-in editor as the author of every history entry.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "emgov.urls"
@@ -158,6 +170,17 @@ CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
+
+# Password guessing: after 5 failed logins for one user name from one address, that
+# pair is locked out for 30 minutes; a successful login clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Sessions end when the browser closes and after two weeks at most (Django's default).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # No inline script anywhere: scripts come from our own static files only.
 CONTENT_SECURITY_POLICY = {

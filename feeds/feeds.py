@@ -4,9 +4,11 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from core.catalog import latest_published
+from core.markdown import render_markdown
 from core.models import Theme
 
 FEED_SIZE = 30
@@ -34,10 +36,12 @@ class LatestEntriesFeed(Feed):
         return str(item)
 
     def item_description(self, item):
-        # Each kind of entry keeps its gist in a field of its own.
+        # Each kind of entry keeps its gist in a field of its own. An Atom summary is
+        # HTML to feed readers: Markdown fields go out sanitised, plain text escaped.
         for field in ("summary", "text", "description", "abstract"):
-            if getattr(item, field, ""):
-                return getattr(item, field)
+            value = getattr(item, field, "")
+            if value:
+                return conditional_escape(value) if field == "text" else render_markdown(value)
         return ""
 
     def item_pubdate(self, item):

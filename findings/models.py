@@ -52,6 +52,8 @@ class Finding(Entry):
         verbose_name=_("agreements"),
     )
 
+    _history_m2m_fields = ["provisions", "agreements"]
+
     objects = FindingQuerySet.as_manager()
 
     class Meta:
@@ -73,6 +75,9 @@ class Finding(Entry):
     @property
     def label(self):
         return f"f{self.number}"
+
+    def has_source(self):
+        return self.source_id is not None
 
     def get_absolute_url(self):
         return reverse("core:source", kwargs={"slug": self.source.slug}) + f"#{self.label}"

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_base import AccessibleAutocompleteMixin, EntryAdmin
+from core.admin_import import ImportAdminMixin
 from policies.models import Directive, DirectiveRelation, Provision
 
 
@@ -28,7 +30,8 @@ class DirectiveRelationInline(admin.TabularInline):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(EntryAdmin):
+class DirectiveAdmin(ImportAdminMixin, EntryAdmin):
+    import_collection = "directives"
     list_display = [
         "title",
         "kind",
@@ -82,7 +85,7 @@ class DirectiveAdmin(EntryAdmin):
 
 
 @admin.register(Provision)
-class ProvisionAdmin(AccessibleAutocompleteMixin, admin.ModelAdmin):
+class ProvisionAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
     """Mostly edited inline on the directive; registered for search and autocomplete."""
 
     list_display = ["__str__", "directive", "number"]

@@ -4,9 +4,16 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
-from core.models import DatePrecision, SluggedEntry, Status, format_partial_date
+from core.models import (
+    MARKDOWN_HELP,
+    DatePrecision,
+    SluggedEntry,
+    Status,
+    format_partial_date,
+)
 
 
 class Directive(SluggedEntry):
@@ -55,8 +62,10 @@ class Directive(SluggedEntry):
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
     )
-    summary = models.TextField(_("summary"), blank=True)
-    summary_original = models.TextField(_("original-language summary"), blank=True)
+    summary = models.TextField(_("summary"), blank=True, help_text=MARKDOWN_HELP)
+    summary_original = models.TextField(
+        _("original-language summary"), blank=True, help_text=MARKDOWN_HELP
+    )
     sources = models.ManyToManyField(
         "core.Source", blank=True, related_name="directives", verbose_name=_("sources")
     )
@@ -68,6 +77,8 @@ class Directive(SluggedEntry):
         related_name="+",
         verbose_name=_("related directives"),
     )
+
+    _history_m2m_fields = ["sources"]
 
     class Meta:
         ordering = ["-date", "title"]
@@ -113,6 +124,8 @@ class DirectiveRelation(models.Model):
         verbose_name=_("related directive"),
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["from_directive", "kind"]
@@ -161,6 +174,7 @@ class Provision(models.Model):
     tags = TaggableManager(blank=True, verbose_name=_("tags"))
 
     objects = ProvisionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=["themes"])
 
     class Meta:
         ordering = ["directive", "number"]

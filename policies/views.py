@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
 from cooperation.models import AgreementLink
@@ -72,7 +73,13 @@ class ProvisionDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     """One point of a directive on its own page: the pinpoint citation target."""
 
     model = Provision
+    slug_model = Directive
     template_name = "policies/provision_detail.html"
+
+    def renamed_url(self, directive):
+        return reverse(
+            "policies:provision", kwargs={"slug": directive.slug, "number": self.kwargs["number"]}
+        )
 
     def get_object(self, queryset=None):
         provision = get_object_or_404(

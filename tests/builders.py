@@ -44,7 +44,7 @@ def make_source(themes=(), **fields):
     return source
 
 
-def make_directive(themes=(), provisions=0, **fields):
+def make_directive(themes=(), provisions=0, sources=(), **fields):
     fields.setdefault("title", "Opinions on emergency management")
     fields.setdefault("slug", unique_slug("directive"))
     fields.setdefault("kind", Directive.Kind.OPINION)
@@ -52,6 +52,7 @@ def make_directive(themes=(), provisions=0, **fields):
     fields.setdefault("status", Status.PUBLISHED)
     directive = Directive.objects.create(**fields)
     directive.themes.set(themes)
+    directive.sources.set(sources)
     for number in range(1, provisions + 1):
         Provision.objects.create(directive=directive, number=number, text=f"Point {number} text.")
     return directive
@@ -73,7 +74,7 @@ def make_mechanism(themes=(), **fields):
     return mechanism
 
 
-def make_agreement(themes=(), countries=(), provisions=(), **fields):
+def make_agreement(themes=(), countries=(), provisions=(), sources=(), **fields):
     fields.setdefault("title", "Memorandum on disaster prevention cooperation")
     fields.setdefault("slug", unique_slug("agreement"))
     fields.setdefault("kind", Agreement.Kind.MOU)
@@ -82,6 +83,7 @@ def make_agreement(themes=(), countries=(), provisions=(), **fields):
     agreement = Agreement.objects.create(**fields)
     agreement.themes.set(themes)
     agreement.party_countries.set(countries)
+    agreement.sources.set(sources)
     for provision in provisions:
         AgreementLink.objects.create(agreement=agreement, provision=provision, note="Joint drills")
     return agreement

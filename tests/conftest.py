@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from core.roles import setup_roles
 from core.seeding import load_starter_data
@@ -32,17 +33,45 @@ def seeded(db):
     return load_starter_data()
 
 
-@pytest.fixture
-def editor(db):
+def make_user(username, role, **fields):
+    """A staff account in one of the roles `setup_roles` creates."""
     setup_roles()
     user = get_user_model().objects.create_user(
-        username="ed", password="correct horse battery", is_staff=True
+        username=username, password="correct horse battery", is_staff=True, **fields
     )
-    user.groups.add(Group.objects.get(name="Editor"))
+    user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def logged_in(user):
+    """A test client of its own, logged in as this user (several can be used at once)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("ed", "Editor")
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("rita", "Reviewer")
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("ada", "Administrator")
 
 
 @pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
     return client

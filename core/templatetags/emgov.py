@@ -6,6 +6,8 @@ from django.urls import translate_url
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from core.markdown import markdown_to_text, render_markdown
+
 register = template.Library()
 
 
@@ -28,6 +30,18 @@ def query_with(context, **changes):
 @register.filter
 def card_template(entry_type):
     return f"includes/cards/{entry_type.key}.html"
+
+
+@register.filter(is_safe=True)
+def markdown(text):
+    """Markdown rendered to sanitised HTML (core.markdown)."""
+    return render_markdown(text)
+
+
+@register.filter
+def markdown_text(text):
+    """Markdown reduced to its words, escaped like any text (for meta descriptions)."""
+    return markdown_to_text(text)
 
 
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}

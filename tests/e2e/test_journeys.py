@@ -6,9 +6,12 @@ import bibtexparser
 import pytest
 from playwright.sync_api import expect
 
-from core.models import Theme
+from cooperation.models import Agreement
+from core.models import Source, Status, Theme
+from core.workflow import entry_publish, entry_submit
 from policies.models import Directive, Provision
 from tests.builders import make_directive
+from tests.conftest import make_user
 
 from .site import EDITOR_PASSWORD, XI, build_site
 
@@ -61,7 +64,6 @@ def test_editor_creates_a_directive_with_provisions_and_links_an_agreement(new_p
     page.get_by_label("Title:", exact=True).press_sequentially("Opinions on volunteer rescue teams")
     assert page.get_by_label("Slug:").input_value() == "opinions-on-volunteer-rescue-teams"
     page.get_by_label("Kind:").select_option("opinion")
-    page.get_by_label("Status:").select_option("published")
     for number in (1, 2, 3):
         page.get_by_role("button", name="Add another Provision").click()
         page.locator(f"#id_provisions-{number - 1}-number").fill(str(number))
@@ -74,15 +76,26 @@ def test_editor_creates_a_directive_with_provisions_and_links_an_agreement(new_p
     page.goto(site + "/admin/cooperation/agreement/add/")
     page.get_by_label("Title:", exact=True).fill("Volunteer rescue MoU")
     page.get_by_label("Kind:").select_option("mou")
-    page.get_by_label("Status:", exact=True).select_option("published")
     page.get_by_role("button", name="Add another Link to a directive or provision").click()
     page.locator("#links-0 .field-provision .select2-selection").click()
     page.locator(".select2-container--open .select2-search__field").fill("Volunteer point 2")
     option = "Opinions on volunteer rescue teams, point 2"
     page.locator(".select2-results__option", has_text=option).click()
-    page.get_by_role("button", name="Save", exact=True).first.click()
+    page.get_by_role("button", name="Save and continue editing").first.click()
     expect(page.get_by_text("was added successfully")).to_be_visible()
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("is now in review")).to_be_visible()
 
+    # A reviewer publishes both (each needs a source first); then they are public.
+    reviewer = make_user("reviewer", "Reviewer")
+    agreement = Agreement.objects.get(title="Volunteer rescue MoU")
+    source = Source.objects.published().first()
+    for entry in (directive, agreement):
+        entry.refresh_from_db()
+        entry.sources.add(source)
+        if entry.status == Status.DRAFT:
+            entry_submit(entry=entry, user=reviewer)
+        entry_publish(entry=entry, user=reviewer)
     page.goto(site + "/directives/opinions-on-volunteer-rescue-teams/p2/")
     expect(page.get_by_role("link", name="Volunteer rescue MoU")).to_be_visible()
     page.get_by_role("link", name="Volunteer rescue MoU").click()

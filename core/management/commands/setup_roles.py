@@ -4,7 +4,10 @@ from core.roles import setup_roles
 
 
 class Command(BaseCommand):
-    help = "Create or update the Editor group and its permissions. Safe to run again."
+    help = (
+        "Create or update the Editor, Reviewer and Administrator groups and their permissions. "
+        "Safe to run again."
+    )
 
     def handle(self, *args, **options):
         for group, permission_count in setup_roles():

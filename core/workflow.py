@@ -1,0 +1,153 @@
+"""The editorial workflow: draft → in review → published → withdrawn.
+
+Editors write and submit for review; reviewers (anyone with the permission
+`core.review_entry`) publish, send back with a comment, or withdraw. Each step is
+recorded as a StatusChange (who, when, why) and as a version in the entry's history.
+The admin and the management commands call these services; none of them trusts
+its caller to have checked permissions.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.history import one_version
+from core.models import Status, StatusChange
+
+REVIEW_PERMISSION = "core.review_entry"
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset
+    target: str
+    needs_review_permission: bool
+    needs_comment: bool
+
+
+TRANSITIONS = {
+    transition.name: transition
+    for transition in [
+        Transition(
+            "submit",
+            _("Submit for review"),
+            frozenset({Status.DRAFT}),
+            Status.IN_REVIEW,
+            needs_review_permission=False,
+            needs_comment=False,
+        ),
+        Transition(
+            "publish",
+            _("Publish"),
+            frozenset({Status.IN_REVIEW}),
+            Status.PUBLISHED,
+            needs_review_permission=True,
+            needs_comment=False,
+        ),
+        Transition(
+            "send_back",
+            _("Send back to the editor"),
+            frozenset({Status.IN_REVIEW, Status.WITHDRAWN}),
+            Status.DRAFT,
+            needs_review_permission=True,
+            needs_comment=True,
+        ),
+        Transition(
+            "withdraw",
+            _("Withdraw"),
+            frozenset({Status.PUBLISHED}),
+            Status.WITHDRAWN,
+            needs_review_permission=True,
+            needs_comment=True,
+        ),
+    ]
+}
+
+
+def may_perform(user, entry, transition):
+    """May this user take this step on entries of this kind (whatever their state)?"""
+    if transition.needs_review_permission:
+        return user.has_perm(REVIEW_PERMISSION)
+    opts = entry._meta
+    return user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+
+def available_transitions(user, entry):
+    """The steps this user can take on this entry now, for buttons and menus."""
+    return [
+        transition
+        for transition in TRANSITIONS.values()
+        if entry.status in transition.sources and may_perform(user, entry, transition)
+    ]
+
+
+def _move(entry, *, user, transition, comment=""):
+    if not may_perform(user, entry, transition):
+        raise PermissionDenied(_("You may not do this: it needs a reviewer."))
+    comment = comment.strip()
+    if entry.status not in transition.sources:
+        raise ValidationError(
+            _("“%(entry)s” is %(status)s; it cannot be moved that way.")
+            % {"entry": entry, "status": Status(entry.status).label.lower()}
+        )
+    if transition.needs_comment and not comment:
+        raise ValidationError(_("Say why in a comment, so the editor knows what to do."))
+    if transition.target == Status.PUBLISHED:
+        check_publishable(entry)
+    previous = entry.status
+    entry.status = transition.target
+    with transaction.atomic(), one_version(entry, user=user, reason=str(transition.label)):
+        entry.save()
+        StatusChange.objects.create(
+            content_type=ContentType.objects.get_for_model(entry),
+            object_id=entry.pk,
+            from_status=previous,
+            to_status=transition.target,
+            user=user,
+            comment=comment,
+        )
+    return entry
+
+
+def check_publishable(entry):
+    """Publishing needs a valid entry with at least one source."""
+    entry.full_clean()
+    if not entry.has_source():
+        raise ValidationError(
+            _("“%(entry)s” needs at least one source before it can be published.")
+            % {"entry": entry}
+        )
+
+
+def entry_submit(*, entry, user, comment=""):
+    return _move(entry, user=user, transition=TRANSITIONS["submit"], comment=comment)
+
+
+def entry_publish(*, entry, user, comment=""):
+    return _move(entry, user=user, transition=TRANSITIONS["publish"], comment=comment)
+
+
+def entry_send_back(*, entry, user, comment):
+    return _move(entry, user=user, transition=TRANSITIONS["send_back"], comment=comment)
+
+
+def entry_withdraw(*, entry, user, comment):
+    return _move(entry, user=user, transition=TRANSITIONS["withdraw"], comment=comment)
+
+
+def entry_transition(*, entry, user, name, comment=""):
+    """The step called `name` (as the admin's buttons and actions name it)."""
+    if name not in TRANSITIONS:
+        raise ValidationError(_("Unknown workflow step."))
+    return _move(entry, user=user, transition=TRANSITIONS[name], comment=comment)
+
+
+def status_changes(entry):
+    return StatusChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(entry), object_id=entry.pk
+    ).select_related("user")

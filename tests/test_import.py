@@ -1,0 +1,221 @@
+"""Bulk import: CSV and JSON Lines, a dry run, per-row errors, all or nothing,
+idempotent by natural keys, drafts with history; in the admin and as a command."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from cooperation.models import Agreement
+from core.importing import entries_import
+from core.models import Country, Status
+from policies.models import Directive, Provision
+from tests.builders import make_directive, make_organization, make_source, make_theme
+
+pytestmark = pytest.mark.django_db
+
+
+def directive_rows(count, theme, source):
+    return [
+        {
+            "slug": f"plan-{n}",
+            "title": f"Plan {n}",
+            "kind": "plan",
+            "date": f"2021-03-0{n % 9 + 1}",
+            "summary": f"Summary of plan {n}",
+            "themes": [theme.slug],
+            "sources": [source.slug],
+            "tags": ["rescue"],
+            "provisions": [{"number": 1, "heading": "Aim", "text": f"Point one of plan {n}."}],
+        }
+        for n in range(1, count + 1)
+    ]
+
+
+def as_jsonl(rows):
+    return "\n".join(json.dumps(row, ensure_ascii=False) for row in rows).encode()
+
+
+def as_csv(rows):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                key: json.dumps(value)
+                if key == "provisions"
+                else ";".join(value)
+                if isinstance(value, list)
+                else value
+                for key, value in row.items()
+            }
+        )
+    return out.getvalue().encode()
+
+
+def test_a_thousand_rows_with_one_bad_row_write_nothing_then_the_fixed_file_imports(
+    editor,
+):
+    theme, source = make_theme(slug="rescue"), make_source(slug="cgtn")
+    rows = directive_rows(1000, theme, source)
+    rows[736]["date"] = "2021-02-30"  # row 737 of the file
+    report = entries_import(
+        collection="directives", name="directives.jsonl", content=as_jsonl(rows), user=editor
+    )
+    assert not report.written
+    assert [(e.row, e.field) for e in report.errors] == [(737, "date")]
+    assert "not a date" in report.errors[0].message
+    assert not Directive.objects.exists() and not Provision.objects.exists()
+
+    rows[736]["date"] = "2021-02-28"
+    report = entries_import(
+        collection="directives", name="directives.jsonl", content=as_jsonl(rows), user=editor
+    )
+    assert report.written and len(report.created) == 1000
+    assert Directive.objects.count() == 1000 and Provision.objects.count() == 1000
+    plan = Directive.objects.get(slug="plan-5")
+    assert plan.status == Status.DRAFT
+    assert list(plan.themes.all()) == [theme] and list(plan.sources.all()) == [source]
+    assert plan.provisions.get().text == "Point one of plan 5."
+    assert list(plan.tags.names()) == ["rescue"]
+    record = plan.history.get()
+    assert record.history_user == editor and "directives.jsonl" in record.history_change_reason
+
+    # The same file again changes nothing: no new versions, nothing updated.
+    again = entries_import(
+        collection="directives", name="directives.jsonl", content=as_jsonl(rows), user=editor
+    )
+    assert len(again.unchanged) == 1000 and not again.created and not again.updated
+    assert Directive.history.count() == 1000
+
+
+def test_csv_dry_run_reports_created_updated_and_unchanged_and_writes_nothing(db):
+    theme, source = make_theme(slug="rescue"), make_source(slug="cgtn")
+    rows = directive_rows(3, theme, source)
+    entries_import(collection="directives", name="d.csv", content=as_csv(rows))
+    rows[1]["summary"] = "A corrected summary"
+    rows[2]["provisions"].append({"number": 2, "text": "A new point."})
+    rows.append({**rows[0], "slug": "plan-new", "title": "New plan"})
+    report = entries_import(
+        collection="directives", name="d.csv", content=as_csv(rows), dry_run=True
+    )
+    assert report.ok and not report.written
+    assert report.created == ["plan-new"]
+    assert report.updated == ["plan-2", "plan-3"]
+    assert report.unchanged == ["plan-1"]
+    assert not Directive.objects.filter(slug="plan-new").exists()
+    assert Directive.objects.get(slug="plan-2").summary == "Summary of plan 2"
+
+    report = entries_import(collection="directives", name="d.csv", content=as_csv(rows))
+    assert report.written
+    assert Directive.objects.get(slug="plan-2").summary == "A corrected summary"
+    assert Directive.objects.get(slug="plan-3").provisions.count() == 2
+
+
+def test_every_bad_row_is_named_with_its_field_and_reason(db):
+    make_theme(slug="rescue")
+    lines = [
+        json.dumps({"slug": "ok-plan", "title": "Fine", "kind": "plan"}),
+        json.dumps({"slug": "Bad Slug", "title": "x", "kind": "plan"}),
+        "{not json",
+        json.dumps({"slug": "p3", "title": "x", "kind": "poem"}),
+        json.dumps({"slug": "p4", "title": "x", "kind": "plan", "themes": ["nowhere"]}),
+        json.dumps({"slug": "ok-plan", "title": "Twice", "kind": "plan"}),
+        json.dumps(
+            {"slug": "p6", "title": "x", "kind": "plan", "provisions": [{"number": 0, "text": "t"}]}
+        ),
+    ]
+    report = entries_import(
+        collection="directives", name="x.jsonl", content="\n".join(lines).encode()
+    )
+    named = {(error.row, error.field) for error in report.errors}
+    assert named == {
+        (2, "slug"),
+        (3, ""),
+        (4, "kind"),
+        (5, "themes"),
+        (6, "slug"),
+        (7, "provisions[1]"),
+    }
+    assert not Directive.objects.exists()
+
+
+def test_agreements_import_with_parties_by_iso_code_and_links_to_points(editor):
+    directive = make_directive(slug="xi-2019", provisions=3)
+    Country.objects.create(code="NP", name="Nepal")
+    Country.objects.create(code="CN", name="China")
+    ministry = make_organization(slug="mem")
+    row = {
+        "slug": "cn-np-mou",
+        "title": "China–Nepal MoU",
+        "kind": "mou",
+        "agreement_status": "signed",
+        "signed_on": "2019-04-25",
+        "parties": "cn;np",
+        "party_organizations": "mem",
+        "links": json.dumps(["xi-2019", {"target": "xi-2019#p2", "note": "Joint drills"}]),
+        "id": "17",  # export-only columns are ignored
+        "permalink": "https://example.org/agreements/cn-np-mou/",
+    }
+    content = as_csv([row])
+    report = entries_import(collection="agreements", name="a.csv", content=content, user=editor)
+    assert report.written, report.errors
+    agreement = Agreement.objects.get(slug="cn-np-mou")
+    assert sorted(agreement.party_countries.values_list("code", flat=True)) == ["CN", "NP"]
+    assert list(agreement.party_organizations.all()) == [ministry]
+    links = {(link.provision_id, link.note) for link in agreement.links.all()}
+    assert links == {(None, ""), (directive.provisions.get(number=2).pk, "Joint drills")}
+    again = entries_import(collection="agreements", name="a.csv", content=content)
+    assert again.unchanged == ["cn-np-mou"]
+
+    row["links"] = json.dumps(["xi-2019#p9"])
+    report = entries_import(collection="agreements", name="a.csv", content=as_csv([row]))
+    assert [(e.row, e.field) for e in report.errors] == [(2, "links[1]")]
+
+
+def test_the_import_command_checks_imports_and_refuses_a_bad_file(tmp_path, capsys):
+    theme, source = make_theme(slug="rescue"), make_source(slug="cgtn")
+    path = tmp_path / "directives.jsonl"
+    rows = directive_rows(2, theme, source)
+    path.write_bytes(as_jsonl(rows))
+    call_command("import_entries", str(path), "--dry-run")
+    assert "Dry run, nothing written: 2 to create" in capsys.readouterr().out
+    assert not Directive.objects.exists()
+    call_command("import_entries", str(path))
+    assert Directive.objects.count() == 2
+
+    rows[1]["kind"] = "poem"
+    path.write_bytes(as_jsonl(rows))
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_entries", str(path))
+    assert "row 2, kind" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_entries", str(tmp_path / "missing.csv"))
+
+
+def test_the_admin_import_is_upload_dry_run_then_confirm(editor):
+    theme, source = make_theme(slug="rescue"), make_source(slug="cgtn")
+    client = Client()
+    client.force_login(editor)
+    url = reverse("admin:policies_directive_import")
+    changelist = client.get(reverse("admin:policies_directive_changelist")).content.decode()
+    assert url in changelist
+    upload = io.BytesIO(as_csv(directive_rows(2, theme, source)))
+    upload.name = "directives.csv"
+    page = client.post(url, {"file": upload})
+    assert page.status_code == 200
+    assert "2 to create" in page.content.decode() and not Directive.objects.exists()
+    token = page.context["token"]
+    response = client.post(url, {"token": token})
+    assert response.status_code == 302 and Directive.objects.count() == 2
+    # A replayed confirmation does nothing, and a bad upload is a form error, not a 500.
+    assert client.post(url, {"token": token}).status_code == 302
+    bad = io.BytesIO(b"\xff\xfe not text")
+    bad.name = "directives.csv"
+    page = client.post(url, {"file": bad})
+    assert page.status_code == 200 and "not UTF-8" in page.content.decode()

@@ -1,0 +1,116 @@
+"""Roles: setup_roles is idempotent; each role can do what it should and nothing
+more. Logins: password guessing is locked out with a clear message."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from core.models import Status
+from core.roles import setup_roles
+from tests.builders import make_directive, make_source
+from tests.conftest import logged_in, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_setup_roles_creates_three_groups_idempotently():
+    call_command("setup_roles", verbosity=0)
+    first = {
+        g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()
+    }
+    call_command("setup_roles", verbosity=0)
+    second = {
+        g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()
+    }
+    assert first == second and set(first) == {"Editor", "Reviewer", "Administrator"}
+    assert first["Editor"] < first["Reviewer"] < first["Administrator"]
+    assert first["Reviewer"] - first["Editor"] == {"review_entry"}
+    assert "import_entries" in first["Editor"]
+    assert (
+        "change_user" in first["Administrator"] and "delete_accessattempt" in first["Administrator"]
+    )
+    assert not any(name.endswith(("_user", "_group", "_permission")) for name in first["Reviewer"])
+
+
+def test_a_group_given_extra_permissions_by_hand_is_put_right():
+    setup_roles()
+    editor = Group.objects.get(name="Editor")
+    editor.permissions.add(Permission.objects.get(codename="review_entry"))
+    setup_roles()
+    assert not editor.permissions.filter(codename="review_entry").exists()
+
+
+ADMIN_PAGES = {
+    "users": "/admin/auth/user/",
+    "lockouts": "/admin/axes/accessattempt/",
+    "directives": "/admin/policies/directive/",
+    "add directive": "/admin/policies/directive/add/",
+    "import": "/admin/policies/directive/import/",
+    "deleted": "/admin/policies/directive/deleted/",
+}
+
+
+@pytest.mark.parametrize(
+    "role, allowed",
+    [
+        ("Editor", {"directives", "add directive", "import", "deleted"}),
+        ("Reviewer", {"directives", "add directive", "import", "deleted"}),
+        ("Administrator", set(ADMIN_PAGES)),
+    ],
+)
+def test_each_role_reaches_its_admin_pages_and_no_others(role, allowed):
+    client = logged_in(make_user("someone", role))
+    for name, url in ADMIN_PAGES.items():
+        status = client.get(url).status_code
+        assert (status == 200) == (name in allowed), (role, name, status)
+
+
+@pytest.mark.parametrize(
+    "role, may_publish, may_delete_published",
+    [("Editor", False, False), ("Reviewer", True, True), ("Administrator", True, True)],
+)
+def test_publishing_and_deleting_public_entries_take_a_reviewer(
+    role, may_publish, may_delete_published
+):
+    client = logged_in(make_user("someone", role))
+    in_review = make_directive(status=Status.IN_REVIEW, sources=[make_source()])
+    client.post(
+        reverse("admin:policies_directive_workflow", args=[in_review.pk]),
+        {"transition": "publish"},
+    )
+    in_review.refresh_from_db()
+    assert (in_review.status == Status.PUBLISHED) is may_publish
+
+    published = make_directive()
+    delete_url = reverse("admin:policies_directive_delete", args=[published.pk])
+    client.post(delete_url, {"post": "yes"})
+    assert (not type(published).objects.filter(pk=published.pk).exists()) is may_delete_published
+
+    draft = make_directive(status=Status.DRAFT)
+    client.post(reverse("admin:policies_directive_delete", args=[draft.pk]), {"post": "yes"})
+    assert not type(draft).objects.filter(pk=draft.pk).exists()  # everyone may bin a draft
+
+
+def test_password_guessing_is_locked_out_with_a_clear_message(editor):
+    client = Client()
+    for _ in range(5):
+        response = client.post("/admin/login/", {"username": "ed", "password": "wrong guess"})
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode()
+    # Now even the right password is refused until the lockout ends...
+    response = client.post("/admin/login/", {"username": "ed", "password": "correct horse battery"})
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    # ...or an administrator clears it.
+    call_command("axes_reset", verbosity=0)
+    response = client.post("/admin/login/", {"username": "ed", "password": "correct horse battery"})
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_a_few_wrong_passwords_do_not_lock_anyone_out(editor):
+    client = Client()
+    for _ in range(3):
+        client.post("/admin/login/", {"username": "ed", "password": "wrong guess"})
+    response = client.post("/admin/login/", {"username": "ed", "password": "correct horse battery"})
+    assert response.status_code == 302
