@@ -107,6 +107,57 @@ class ThemeSerializer(serializers.ModelSerializer):
         return Theme.objects.select_related("parent").prefetch_related("children")
 
 
+class EmbeddedProvisionSerializer(serializers.ModelSerializer):
+    """A provision inside its directive's row, in the shape the bulk import reads, so
+    an exported directives file can be edited and imported back."""
+
+    permalink = PermalinkField()
+
+    class Meta:
+        model = Provision
+        fields = [
+            "id",
+            "number",
+            "permalink",
+            "heading",
+            "heading_original",
+            "text",
+            "text_original",
+        ]
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "target": {"type": "string"},
+                "kind": {"type": "string", "enum": list(AgreementLink.Kind.values)},
+                "note": {"type": "string"},
+            },
+        },
+    }
+)
+class AgreementLinksField(serializers.Field):
+    """The directives and points an agreement answers, as the bulk import reads them:
+    {"target": "directive-slug" or "directive-slug#pN", "kind": ..., "note": ...}."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="public_links", read_only=True, **kwargs)
+
+    def to_representation(self, links):
+        return [
+            {
+                "target": link.directive.slug
+                + (f"#p{link.provision.number}" if link.provision_id else ""),
+                "kind": link.kind,
+                "note": link.note,
+            }
+            for link in links
+        ]
+
+
 class DirectiveSerializer(EntrySerializer):
     issuing_body = serializers.SlugRelatedField(
         slug_field="slug",
@@ -117,7 +168,11 @@ class DirectiveSerializer(EntrySerializer):
     issuing_body_name = serializers.CharField(
         source="issuing_body.name", read_only=True, allow_null=True, label=_("issuing body")
     )
-    provisions = LinkedIds(help_text=_("Ids of its provisions, in order (see provisions)."))
+    provisions = EmbeddedProvisionSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("Its provisions in order, each with its id, number, permalink and text."),
+    )
     sources = LinkedSlugs(source="public_sources", help_text=_("Slugs of its sources."))
     agreements = LinkedSlugs(
         key="agreement.slug",
@@ -225,7 +280,7 @@ class AgreementSerializer(EntrySerializer):
     party_countries = LinkedSlugs(
         key=country_key, help_text=_("Lower-case ISO 3166-1 codes of the party countries.")
     )
-    party_organizations = LinkedSlugs(key="name", help_text=_("Names of the party organizations."))
+    party_organizations = LinkedSlugs(help_text=_("Slugs of the party organizations."))
     mechanism = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
@@ -241,6 +296,9 @@ class AgreementSerializer(EntrySerializer):
         key="provision_id",
         source="public_provision_links",
         help_text=_("Ids of the single provisions it responds to or implements."),
+    )
+    links = AgreementLinksField(
+        help_text=_("What it responds to or implements: directive-slug or directive-slug#pN.")
     )
     findings = LinkedIds(source="public_findings", help_text=_("Ids of findings about it."))
     sources = LinkedSlugs(source="public_sources", help_text=_("Slugs of its sources."))
@@ -265,6 +323,7 @@ class AgreementSerializer(EntrySerializer):
             "url",
             "directives",
             "provisions",
+            "links",
             "findings",
             "sources",
             "themes",
@@ -283,7 +342,9 @@ class AgreementSerializer(EntrySerializer):
             # A forward foreign key prefetched through published(): a draft
             # mechanism reads as None.
             Prefetch("mechanism", Mechanism.objects.published()),
-            Prefetch("links", links.select_related("directive"), to_attr="public_links"),
+            Prefetch(
+                "links", links.select_related("directive", "provision"), to_attr="public_links"
+            ),
             Prefetch(
                 "links",
                 links.filter(provision__isnull=False).select_related("provision"),

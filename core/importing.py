@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from cooperation.models import Agreement, AgreementLink, Mechanism
 from core.history import one_version
 from core.models import Country, Organization, Source, Status, Theme
+from core.spreadsheet import unguard
 from policies.models import Directive, Provision
 
 MAX_ROWS = 20000
@@ -88,7 +89,10 @@ def read_rows(name, content):
     else:
         try:
             reader = csv.DictReader(io.StringIO(content, newline=""))
-            rows = [(number, row) for number, row in enumerate(reader, start=2)]
+            rows = [
+                (number, {column: unguard(value) for column, value in row.items()})
+                for number, row in enumerate(reader, start=2)
+            ]
         except csv.Error as error:
             raise ImportFileError(
                 _("The CSV cannot be read: %(error)s") % {"error": error}
@@ -438,6 +442,8 @@ class AgreementImporter(EntryImporter):
 
     m2m_columns = {
         "parties": ("party_countries", Country, "code"),
+        # The exports' name for the same column.
+        "party_countries": ("party_countries", Country, "code"),
         "party_organizations": ("party_organizations", Organization, "slug"),
         "themes": ("themes", Theme, "slug"),
         "sources": ("sources", Source, "slug"),

@@ -4,9 +4,8 @@ line at a time, for a StreamingHttpResponse."""
 import csv
 import json
 
-# A cell that begins with one of these is read as a formula by spreadsheet programs;
-# OWASP's advice is to make it text by putting a single quote in front.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from core.spreadsheet import guard
+
 LIST_SEPARATOR = "; "
 
 
@@ -20,11 +19,12 @@ class Echo:
 def csv_cell(value):
     if value is None:
         return ""
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        # Provisions and links are records: JSON text, which the bulk import reads back.
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
         value = LIST_SEPARATOR.join(str(item) for item in value)
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    return guard(value)
 
 
 def csv_lines(fields, rows):

@@ -1,10 +1,20 @@
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import translation
 
 from core.roles import setup_roles
 from core.seeding import load_starter_data
+
+
+@pytest.fixture(autouse=True)
+def _english_to_begin_with():
+    # LocaleMiddleware leaves the language of the last request active in the thread:
+    # a test that fetched a /zh-hans/ page would otherwise turn the next one Chinese.
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)
