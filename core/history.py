@@ -17,6 +17,7 @@ from django.db.models import ProtectedError
 from django.utils import formats
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from taggit.utils import edit_string_for_tags, parse_tags
 
 from core.models import Status, entry_history
 
@@ -34,11 +35,20 @@ def one_version(entry, *, user=None, reason="", created=None):
         yield
     finally:
         del entry.skip_history_when_saving
+    record_tag_names(entry)
     if user is not None:
         entry._history_user = user
     entry._change_reason = reason[:100] or None
     entry_history.create_historical_record(entry, "+" if created else "~")
     del entry._change_reason
+
+
+def record_tag_names(entry):
+    """Copy the entry's tags into `tag_names`, which the version then records."""
+    names = edit_string_for_tags(list(entry.tags.all()))
+    if names != entry.tag_names:
+        type(entry)._default_manager.filter(pk=entry.pk).update(tag_names=names)
+        entry.tag_names = names
 
 
 def inline_relations(model):
@@ -112,6 +122,7 @@ def _apply_version(entry, record, *, user, reason):
             entry.full_clean()
             entry.save()
             _restore_m2m(entry, record)
+            entry.tags.set(parse_tags(record.tag_names))
             _restore_inline_rows(entry, record.history_date)
     except IntegrityError as error:
         raise ValidationError(

@@ -79,6 +79,11 @@ class Entry(models.Model):
         "core.Theme", blank=True, related_name="%(class)ss", verbose_name=_("themes")
     )
     tags = TaggableManager(blank=True, verbose_name=_("tags"))
+    # Tags are not a plain many-to-many field, so django-simple-history cannot take a
+    # snapshot of them; this copy of their names is recorded with every version.
+    tag_names = models.CharField(
+        _("tags, as recorded"), max_length=2000, blank=True, editable=False
+    )
     version = models.PositiveIntegerField(
         _("version"),
         default=1,

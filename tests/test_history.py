@@ -258,3 +258,25 @@ def test_renamed_themes_and_sources_redirect_too(client):
     assert client.get("/sources/cgtn-report/")["Location"] == "/sources/cgtn-2019-report/"
     assert Theme.history.filter(id=theme.pk).count() == 2
     assert Directive.history.count() == 0
+
+
+def test_tag_changes_are_recorded_and_reverted_with_the_rest(editor):
+    directive = make_directive()
+    client = logged_in(editor)
+    client.post(change_url(directive), {**directive_form(directive), "tags": "rescue, floods"})
+    tagged = directive.history.latest("history_date")
+    assert tagged.tag_names == "floods, rescue"
+
+    directive.refresh_from_db()
+    client.post(change_url(directive), {**directive_form(directive), "tags": "drought"})
+    directive.refresh_from_db()
+    assert list(directive.tags.names()) == ["drought"]
+    assert directive.history.latest("history_date").tag_names == "drought"
+
+    revert_url = reverse(
+        "admin:policies_directive_simple_history", args=[directive.pk, tagged.history_id]
+    )
+    assert client.post(revert_url).status_code == 302
+    directive.refresh_from_db()
+    assert sorted(directive.tags.names()) == ["floods", "rescue"]
+    assert directive.tag_names == "floods, rescue"
