@@ -114,6 +114,8 @@ def _restore_inline_rows(entry, when):
                 row.full_clean()
                 row.save()
             _restore_m2m(row, record)
+            if hasattr(row, "tag_names"):
+                row.tags.set(parse_tags(record.tag_names))
 
 
 def _apply_version(entry, record, *, user, reason):

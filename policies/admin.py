@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_base import AccessibleAutocompleteMixin, EntryAdmin
 from core.admin_import import ImportAdminMixin
+from core.history import record_tag_names
 from policies.models import Directive, DirectiveRelation, Provision
 
 
@@ -93,3 +94,13 @@ class ProvisionAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
     search_fields = ["heading", "text", "text_original", "directive__title"]
     autocomplete_fields = ["directive", "themes"]
     list_select_related = ["directive"]
+
+    def save_related(self, request, form, formsets, change):
+        # Tags are saved after the provision, and so after its history record: bring
+        # both up to date so that the version holds the tags as saved.
+        super().save_related(request, form, formsets, change)
+        provision = form.instance
+        record_tag_names(provision)
+        provision.history.filter(history_id=provision.history.latest().history_id).update(
+            tag_names=provision.tag_names
+        )

@@ -172,6 +172,10 @@ class Provision(models.Model):
         "core.Theme", blank=True, related_name="provisions", verbose_name=_("themes")
     )
     tags = TaggableManager(blank=True, verbose_name=_("tags"))
+    # As on entries: a copy of the tags that the provision's history records.
+    tag_names = models.CharField(
+        _("tags, as recorded"), max_length=2000, blank=True, editable=False
+    )
 
     objects = ProvisionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=["themes"])

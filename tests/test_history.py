@@ -280,3 +280,28 @@ def test_tag_changes_are_recorded_and_reverted_with_the_rest(editor):
     directive.refresh_from_db()
     assert sorted(directive.tags.names()) == ["floods", "rescue"]
     assert directive.tag_names == "floods, rescue"
+
+
+def test_reverting_a_directive_restores_its_provisions_tags(editor):
+    directive = make_directive(provisions=1)
+    provision = directive.provisions.get()
+    client = logged_in(editor)
+    provision_url = reverse("admin:policies_provision_change", args=[provision.pk])
+
+    def save_provision_tags(tags):
+        data = {"directive": directive.pk, "number": 1, "text": provision.text, "tags": tags}
+        assert client.post(provision_url, data).status_code == 302
+
+    save_provision_tags("volunteers")
+    assert provision.history.latest().tag_names == "volunteers"
+    client.post(change_url(directive), directive_form(directive))  # the version to return to
+    good = directive.history.latest("history_date")
+
+    save_provision_tags("floods")
+    assert provision.history.latest().tag_names == "floods"
+    directive.refresh_from_db()
+    revert_url = reverse(
+        "admin:policies_directive_simple_history", args=[directive.pk, good.history_id]
+    )
+    assert client.post(revert_url).status_code == 302
+    assert list(provision.tags.names()) == ["volunteers"]
