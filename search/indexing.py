@@ -13,7 +13,7 @@ from taggit.models import TaggedItem
 
 from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY
 from core.models import Status, Theme
-from search.models import SearchDocument, SearchFacet
+from search.models import IndexState, SearchDocument, SearchFacet
 
 # Control characters (and the U+FFFD of undecodable input) never belong in text, and
 # \x02/\x03 are the highlight markers the snippets use, so they are kept out.
@@ -273,6 +273,7 @@ def index_entries(key, entries, ancestry=None):
         for document in documents
         for (kind, value), direct in facets_of(links[document.object_id], ancestry).items()
     )
+    IndexState.objects.changed()
     return len(documents)
 
 
@@ -291,7 +292,8 @@ def index_all(queryset):
 
 
 def remove_entry(model, pk):
-    SearchDocument.objects.filter(entry_type=key_for(model), object_id=pk).delete()
+    if SearchDocument.objects.filter(entry_type=key_for(model), object_id=pk).delete()[0]:
+        IndexState.objects.changed()
 
 
 def reindex_queryset(key, queryset, chunk_size=2000, progress=None):
@@ -322,6 +324,7 @@ def rebuild_index(progress_factory=None):
     with transaction.atomic():
         SearchFacet.objects.all().delete()
         SearchDocument.objects.all().delete()
+        IndexState.objects.changed()
         for entry_type in ENTRY_TYPES:
             queryset = entry_type.model.objects.order_by("pk")
             progress = progress_factory(entry_type, queryset.count()) if progress_factory else None

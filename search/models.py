@@ -6,6 +6,8 @@ PostgreSQL a generated, weighted tsvector column with GIN and trigram indexes; S
 an FTS5 table kept in sync by triggers. Neither appears as a model field, because the
 other database has no such column type."""
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -99,3 +101,34 @@ class SearchFacet(models.Model):
 
     def __str__(self):
         return f"{self.kind}={self.value}"
+
+
+class IndexStateManager(models.Manager):
+    def token(self):
+        """The current state of the index, to file cached search results under."""
+        return str(self.values_list("token", flat=True).first() or "unindexed")
+
+    def changed(self):
+        """Called by every write to the index, inside the writing transaction, so the
+        new token and the new documents become visible together."""
+        if not self.update(token=uuid.uuid4()):
+            self.create()
+
+
+class IndexState(models.Model):
+    """One row whose token changes with every write to the index. Cached search
+    results (search.services) are keyed by it, so none outlives the data it was
+    counted from, whichever cache backend and however many processes. A random token
+    rather than a counter: a restored backup or a rolled-back transaction never brings
+    back a number that results of other data were cached under."""
+
+    token = models.UUIDField(_("token"), default=uuid.uuid4)
+
+    objects = IndexStateManager()
+
+    class Meta:
+        verbose_name = _("search index state")
+        verbose_name_plural = _("search index state")
+
+    def __str__(self):
+        return str(self.token)

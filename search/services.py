@@ -1,11 +1,13 @@
 """Search, facet counts and the timeline over the index, in a fixed number of queries
 whatever the number of results (pinned by tests/test_search_queries.py)."""
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -14,10 +16,14 @@ from taggit.models import Tag
 
 from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY
 from core.models import Country, Theme
-from search.models import SearchDocument, SearchFacet
+from search.models import IndexState, SearchDocument, SearchFacet
 from search.querysets import MARK_END, MARK_START, is_postgres, spelling_corrections
 
 FACET_LIMIT = 12
+# A search is counted and ranked once per state of the index; its first ten pages
+# are then read by id. Any write to the index changes the key (IndexState).
+CACHED_RESULTS = 200
+CACHE_SECONDS = 600
 SNIPPET_WORDS = 40
 CJK_CONTEXT = 40
 
@@ -96,33 +102,65 @@ def filtered(query, filters):
     return documents.with_facets(**filters)
 
 
-def count_facets(documents, selected):
-    """Counts of type, year, theme, country and tag over `documents`: two grouped
-    queries and one label look-up per kind of facet that has values."""
-    by_type, by_year, total = {}, {}, 0
-    for row in documents.order_by().values("entry_type", "year").annotate(n=Count("id")):
-        total += row["n"]
-        by_type[row["entry_type"]] = by_type.get(row["entry_type"], 0) + row["n"]
-        if row["year"]:
-            by_year[row["year"]] = by_year.get(row["year"], 0) + row["n"]
-    grouped = {kind: {} for kind in SearchFacet.Kind.values}
-    if total:
-        rows = (
-            SearchFacet.objects.filter(document__in=documents.order_by().values("id"))
-            .values("kind", "value")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for row in rows:
-            grouped[row["kind"]][row["value"]] = row["n"]
+COUNT_SQL = """
+    WITH matches (id, entry_type, year) AS ({matches})
+    SELECT entry_type, year, NULL, NULL, COUNT(*) FROM matches GROUP BY entry_type, year
+    UNION ALL
+    SELECT NULL, NULL, kind, value, COUNT(*) FROM {facets}
+    INNER JOIN matches ON matches.id = {facets}.document_id GROUP BY kind, value
+"""
+
+
+@dataclass
+class Matches:
+    """What a search finds, counted once per state of the index and then cached:
+    the total, the counts of every facet value, and the order of the first results.
+
+    `approximate` is set when nothing matched exactly and near misses are shown;
+    `corrected` is then the respelled query (SQLite) that found them."""
+
+    total: int = 0
+    by_type: dict = field(default_factory=dict)
+    by_year: dict = field(default_factory=dict)
+    by_value: dict = field(default_factory=dict)  # {kind: {stored value: count}}
+    first_ids: list = field(default_factory=list)
+    approximate: bool = False
+    corrected: object = None
+
+
+def count_matches(documents):
+    """Counts by type and year and by facet value, in one query: the matches are
+    found once, in a common table expression used twice (so both PostgreSQL and
+    SQLite compute it once), where two queries would each match the text again."""
+    sql, params = documents.order_by().values("id", "entry_type", "year").query.sql_with_params()
+    # Django compiled the inner query, and every value in it is a parameter.
+    counting = COUNT_SQL.format(matches=sql, facets=SearchFacet._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(counting, params)
+        rows = cursor.fetchall()
+    matches = Matches()
+    matches.by_value = {kind: {} for kind in SearchFacet.Kind.values}
+    for entry_type, year, kind, value, count in rows:
+        if kind is not None:
+            matches.by_value[kind][value] = count
+            continue
+        matches.total += count
+        matches.by_type[entry_type] = matches.by_type.get(entry_type, 0) + count
+        if year:
+            matches.by_year[year] = matches.by_year.get(year, 0) + count
+    return matches
+
+
+def facet_lists(matches, selected):
+    """The facets to show, with labels, chosen values first, then by count."""
     facets = [
         Facet(
             "type",
             _("Type"),
             [
-                FacetValue(t.key, t.label, by_type[t.key], selected.get("type") == t.key)
+                FacetValue(t.key, t.label, matches.by_type[t.key], selected.get("type") == t.key)
                 for t in ENTRY_TYPES
-                if by_type.get(t.key)
+                if matches.by_type.get(t.key)
             ],
         ),
         Facet(
@@ -130,22 +168,22 @@ def count_facets(documents, selected):
             _("Year"),
             [
                 FacetValue(str(year), str(year), count, str(selected.get("year")) == str(year))
-                for year, count in sorted(by_year.items(), reverse=True)
+                for year, count in sorted(matches.by_year.items(), reverse=True)
             ],
         ),
     ]
-    labels = facet_labels(grouped)
+    labels = facet_labels(matches.by_value)
     for name, label in (("theme", _("Theme")), ("country", _("Country")), ("tag", _("Tag"))):
         values = [
             FacetValue(labels[name][value][0], labels[name][value][1], count)
-            for value, count in grouped[name].items()
+            for value, count in matches.by_value[name].items()
             if value in labels[name]
         ]
         for value in values:
             value.selected = selected.get(name) == value.value
         values.sort(key=lambda v: (not v.selected, -v.count, v.label))
         facets.append(Facet(name, label, values[:FACET_LIMIT]))
-    return facets, total
+    return facets
 
 
 def facet_labels(grouped):
@@ -166,40 +204,89 @@ def facet_labels(grouped):
     return labels
 
 
+def ranked(query, filters, matches):
+    """The matches in relevance order (or the near misses, if that is what was
+    found). A queryset, read only for pages beyond the cached first results."""
+    if matches.approximate and matches.corrected is None:
+        return SearchDocument.objects.published().similar_titles(query).with_facets(**filters)
+    query = matches.corrected or query
+    return filtered(query, filters).ranked(query)
+
+
 def near_misses(query, filters):
     """When no entry contains the words: titles similar by trigrams on PostgreSQL, the
-    closest indexed spellings on SQLite. Returns (ranked documents, query to
-    highlight with) or None."""
+    closest indexed spellings on SQLite. Returns Matches (approximate) or None."""
     if not query.is_plain or query.cjk:
         return None
     if is_postgres():
         documents = SearchDocument.objects.published().similar_titles(query)
-        return documents.with_facets(**filters), None
-    corrections = spelling_corrections(query.words())
-    if not corrections:
-        return None
-    corrected = query.replacing(corrections)
-    return filtered(corrected, filters).ranked(corrected), corrected
+        found = count_matches(documents.with_facets(**filters))
+    else:
+        corrections = spelling_corrections(query.words())
+        if not corrections:
+            return None
+        corrected = query.replacing(corrections)
+        found = count_matches(filtered(corrected, filters))
+        found.corrected = corrected
+    found.approximate = True
+    return found if found.total else None
+
+
+def find(query, filters, sort):
+    """Count and order what a search finds (Matches), or take it from the cache,
+    where it is filed under the index's current state: any write to the index
+    files later searches under a new key."""
+    key = (
+        "search:"
+        + hashlib.sha256(
+            repr((IndexState.objects.token(), query.groups, query.cjk, filters, sort)).encode()
+        ).hexdigest()
+    )
+    matches = cache.get(key)
+    if matches is None:
+        matches = count_matches(filtered(query, filters))
+        if matches.total == 0:
+            matches = near_misses(query, filters) or matches
+        if matches.total:
+            order = ranked(query, filters, matches).in_order(sort)
+            matches.first_ids = list(order.values_list("id", flat=True)[:CACHED_RESULTS])
+        cache.set(key, matches, CACHE_SECONDS)
+    return matches
+
+
+class RankedResults:
+    """The ordered results as the paginator reads them: the first CACHED_RESULTS by
+    their cached ids, pages beyond by the ranked query."""
+
+    def __init__(self, matches, ranked_queryset):
+        self.matches = matches
+        self.ranked_queryset = ranked_queryset
+
+    def __len__(self):
+        return self.matches.total
+
+    def __getitem__(self, window):
+        first_ids = self.matches.first_ids
+        if window.stop is not None and window.stop <= len(first_ids):
+            ids = first_ids[window]
+            documents = SearchDocument.objects.in_bulk(ids)
+            return [documents[pk] for pk in ids if pk in documents]
+        return list(self.ranked_queryset()[window])
 
 
 def search(*, query, filters, selected, sort, page_number, per_page=None):
     """One page of results for a parsed query and chosen facets, with facet counts."""
-    documents = filtered(query, filters)
-    facets, total = count_facets(documents, selected)
-    ranked, highlight_query, approximate = documents.ranked(query), query, False
-    if total == 0:
-        near = near_misses(query, filters)
-        if near is not None:
-            near_facets, near_total = count_facets(near[0], selected)
-            if near_total:
-                facets, total, approximate = near_facets, near_total, True
-                ranked, highlight_query = near
+    matches = find(query, filters, sort)
+    results = RankedResults(matches, lambda: ranked(query, filters, matches).in_order(sort))
     paginator = KnownCountPaginator(
-        ranked.in_order(sort), per_page or settings.PAGE_SIZE, orphans=3, count=total
+        results, per_page or settings.PAGE_SIZE, orphans=3, count=matches.total
     )
     page = paginator.get_page(page_number)
-    results = present(page.object_list, highlight_query)
-    return SearchOutcome(page, facets, total, approximate, results)
+    # Near misses by trigrams share no word with the query, so nothing is marked.
+    highlight_query = matches.corrected if matches.approximate else query
+    documents = present(page.object_list, highlight_query)
+    facets = facet_lists(matches, selected)
+    return SearchOutcome(page, facets, matches.total, matches.approximate, documents)
 
 
 @dataclass

@@ -4,9 +4,15 @@ whichever database the suite runs (the same tests pass on SQLite and PostgreSQL)
 import re
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import Status
+from policies.models import Directive
+from search import services
+from search.models import IndexState
 from tests.builders import make_directive, make_provision
 from tests.search_corpus import build_corpus
 
@@ -268,3 +274,57 @@ def test_timeline_filters_by_type_and_theme(client, corpus):
     html = client.get(reverse("search:timeline"), {"theme": "management"}).content.decode()
     assert corpus["teams"].get_absolute_url() in html and corpus["plan"].get_absolute_url() in html
     assert corpus["earthquake"].get_absolute_url() not in html
+
+
+def test_a_repeated_search_is_answered_from_the_cache_with_the_same_page(
+    client, corpus, django_assert_max_num_queries
+):
+    first = search(client, q="rescue", theme="management")
+    with CaptureQueriesContext(connection) as counted:
+        again = search(client, q="rescue", theme="management")
+    assert result_urls(again) == result_urls(first) and result_urls(first)
+    assert facet_counts(again.content.decode()) == facet_counts(first.content.decode())
+    counting_or_ranking = ("COUNT(", "ts_rank", "bm25", "word_similarity")
+    repeated = [
+        q["sql"]
+        for q in counted.captured_queries
+        if any(w in q["sql"] for w in counting_or_ranking)
+    ]
+    assert repeated == []
+
+
+def test_a_published_change_shows_in_the_next_search_despite_the_cache(client, corpus):
+    assert "/directives/tsunami-drill/" not in result_urls(search(client, q="rescue"))
+    directive = make_directive(
+        title="Tsunami rescue drill", slug="tsunami-drill", status=Status.DRAFT
+    )
+    assert "/directives/tsunami-drill/" not in result_urls(search(client, q="rescue"))
+    directive.status = Status.PUBLISHED
+    directive.save()
+    assert "/directives/tsunami-drill/" in result_urls(search(client, q="rescue"))
+    directive.delete()
+    assert "/directives/tsunami-drill/" not in result_urls(search(client, q="rescue"))
+
+
+def test_every_index_write_changes_the_index_state_and_reading_does_not(client, corpus):
+    before = IndexState.objects.token()
+    search(client, q="rescue")
+    assert IndexState.objects.token() == before
+    make_directive(title="Drought relief", slug="drought-relief")
+    after_save = IndexState.objects.token()
+    assert after_save != before
+    Directive.objects.get(slug="drought-relief").delete()
+    assert IndexState.objects.token() not in (before, after_save)
+
+
+def test_pages_beyond_the_cached_results_continue_the_same_order(client, db, settings, monkeypatch):
+    settings.PAGE_SIZE = 5
+    directive = make_directive(title="Pager", slug="pager")
+    for number in range(1, 19):
+        make_provision(directive, number=number, text=f"Flood shelter {'shelter ' * number}.")
+    pages = [result_urls(search(client, q="shelter", page=n)) for n in (1, 2, 3)]
+    cache.clear()
+    monkeypatch.setattr(services, "CACHED_RESULTS", 7)  # pages 2 and 3 now read the query
+    assert [result_urls(search(client, q="shelter", page=n)) for n in (1, 2, 3)] == pages
+    flattened = [url for page in pages for url in page]
+    assert len(flattened) == len(set(flattened)) == 18
