@@ -362,7 +362,7 @@ def remove_entry(model, pk):
     SearchDocument.objects.filter(entry_type=key_for(model), object_id=pk).delete()
 
 
-def reindex_queryset(key, queryset, chunk_size=2000, progress=None):
+def reindex_queryset(key, queryset, chunk_size=5000, progress=None):
     """Index every entry of a queryset of one type, a chunk at a time."""
     ancestry = theme_ancestry()
     ids = list(queryset.values_list("pk", flat=True))
