@@ -50,7 +50,7 @@ class Links:
 
 def parent_address(parent):
     """parent.get_absolute_url(), asked once per instance: the children of one parent
-    share its instance while they are indexed (share_parents)."""
+    share its instance while they are indexed (PREFETCH_RELATED)."""
     if "_search_address" not in parent.__dict__:
         parent._search_address = parent.get_absolute_url()
     return parent._search_address
@@ -168,18 +168,18 @@ BUILDERS = {
     "sources": source_document,
     "findings": finding_document,
 }
-# What each builder reads through foreign keys, fetched with the entries.
+# What each builder reads through foreign keys, fetched with the entries. The parent
+# whose title and address a child's document repeats is prefetched instead, so that
+# the children of one parent share one instance of it (see parent_address).
 SELECT_RELATED = {
     "directives": ("issuing_body",),
-    "provisions": ("directive",),
+    "provisions": (),
     "agreements": ("mechanism",),
     "mechanisms": (),
     "sources": (),
-    "findings": ("source",),
+    "findings": (),
 }
-PREFETCH_RELATED = {"sources": ("authors",)}
-# The parent whose title and address a child's document repeats.
-PARENT_FIELD = {"provisions": "directive", "findings": "source"}
+PREFETCH_RELATED = {"sources": ("authors",), "provisions": ("directive",), "findings": ("source",)}
 # Countries and organizations an entry names, by the field that links them.
 COUNTRY_FIELD = {"agreements": "party_countries", "mechanisms": "member_countries"}
 ORGANIZATION_FIELD = {"agreements": "party_organizations", "mechanisms": "member_organizations"}
@@ -254,18 +254,6 @@ def facets_of(links, ancestry):
     return facets
 
 
-def share_parents(key, entries):
-    """Give the children of one parent (a directive's provisions) one instance of it,
-    so that its address is reversed once, not once for each child."""
-    field = PARENT_FIELD.get(key)
-    if field is None:
-        return
-    parents = {}
-    for entry in entries:
-        parent = parents.setdefault(getattr(entry, f"{field}_id"), getattr(entry, field))
-        setattr(entry, field, parent)
-
-
 def document_fields(key, entry, links):
     """The values of an entry's SearchDocument, by field name; a field left out keeps
     its default."""
@@ -338,7 +326,6 @@ def index_entries(key, entries, ancestry=None):
     if stale.exists():
         stale.delete()
     links = links_for(key, ids)
-    share_parents(key, entries)
     write = copy_documents if connection.vendor == "postgresql" else create_documents
     write(key, entries, links, ancestry)
     return len(entries)

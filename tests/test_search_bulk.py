@@ -57,7 +57,6 @@ def index_with(write):
         entries = list(indexing.indexable_queryset(key))
         if entries:
             links = indexing.links_for(key, [entry.pk for entry in entries])
-            indexing.share_parents(key, entries)
             write(key, entries, links, ancestry)
 
 

@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from tqdm import tqdm
 
 from bench import synthetic
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             progress=self.bar,
         )
         inserted = time.monotonic()
-        # The GIN indexes are built again once, after the last bar.
+        # The GIN indexes are built again once, at the end.
         with backends.full_text_indexes_dropped():
             for key, ids in made.items():
                 model = indexing.ENTRY_TYPES_BY_KEY[key].model
@@ -61,6 +62,8 @@ class Command(BaseCommand):
                     key, model.objects.filter(pk__in=ids), progress=bar.update
                 )
                 bar.close()
+            if connection.vendor == "postgresql":
+                self.stderr.write("Building the full-text indexes again...")
         done = time.monotonic()
         summary = ", ".join(f"{len(ids)} {key}" for key, ids in made.items())
         self.stdout.write(
