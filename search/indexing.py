@@ -284,7 +284,9 @@ def create_documents(key, entries, links, ancestry):
 def copy_documents(key, entries, links, ancestry):
     """Write documents and facets with PostgreSQL's COPY: many times less Python than
     bulk_create, and each document is made while the server computes the tsvectors of
-    the ones before (backends.CsvRows), on the second core."""
+    the ones before (backends.CsvRows), on the second core. So a builder must not
+    query the database (the connection is busy with the COPY): all it reads comes
+    with the entries (SELECT_RELATED, PREFETCH_RELATED) or from links_for."""
     fields = [field for field in SearchDocument._meta.concrete_fields if not field.primary_key]
     defaults = {field.attname: field.get_default() for field in fields}
     backends.copy_rows(
