@@ -1,11 +1,35 @@
 """The database-specific half of the search index, installed by migration 0002 and
 by nothing else. Both halves index the same three weighted columns of
 search_searchdocument; the rest of the app asks `connection.vendor` which to use.
+For bulk writes PostgreSQL also has COPY (copy_rows) and a way to build its GIN
+indexes once at the end rather than row by row (full_text_indexes_dropped).
 
 A later migration that alters search_searchdocument must run `install()` again on
 SQLite: SQLite alters a table by copying it, which drops the triggers."""
 
+import csv
+import io
+from contextlib import contextmanager
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
 TABLE = "search_searchdocument"
+
+# The GIN indexes, by name: created by install(), and dropped and built again around
+# a bulk write by full_text_indexes_dropped().
+POSTGRES_INDEXES = {
+    "search_document_vector_idx": (
+        f"CREATE INDEX search_document_vector_idx ON {TABLE} USING gin (search_vector)"
+    ),
+    # Typo tolerance on titles, and substring search in Chinese, which has no stemmer.
+    "search_document_title_trgm_idx": (
+        f"CREATE INDEX search_document_title_trgm_idx ON {TABLE} USING gin (title gin_trgm_ops)"
+    ),
+    "search_document_original_trgm_idx": (
+        f"CREATE INDEX search_document_original_trgm_idx ON {TABLE} "
+        "USING gin (original gin_trgm_ops)"
+    ),
+}
 
 POSTGRES_INSTALL = [
     # Trusted since PostgreSQL 13: a database owner may create it without superuser.
@@ -17,10 +41,7 @@ POSTGRES_INSTALL = [
         || setweight(to_tsvector('english', coalesce(keywords, '')), 'B')
         || setweight(to_tsvector('english', coalesce(body, '')), 'C')
     ) STORED""",
-    f"CREATE INDEX search_document_vector_idx ON {TABLE} USING gin (search_vector)",
-    # Typo tolerance on titles, and substring search in Chinese, which has no stemmer.
-    f"CREATE INDEX search_document_title_trgm_idx ON {TABLE} USING gin (title gin_trgm_ops)",
-    f"CREATE INDEX search_document_original_trgm_idx ON {TABLE} USING gin (original gin_trgm_ops)",
+    *POSTGRES_INDEXES.values(),
 ]
 
 POSTGRES_UNINSTALL = [
@@ -76,3 +97,62 @@ def install(apps, schema_editor):
 
 def uninstall(apps, schema_editor):
     _run(schema_editor, {"postgresql": POSTGRES_UNINSTALL, "sqlite": SQLITE_UNINSTALL})
+
+
+@contextmanager
+def full_text_indexes_dropped(using=DEFAULT_DB_ALIAS):
+    """Drop PostgreSQL's GIN indexes for the length of a bulk write and build them again
+    at its end: one build costs far less than keeping them current row by row. All in
+    one transaction, so a failure leaves them as they were; but the table stays locked
+    until that transaction ends, so searches wait for it. Elsewhere it does nothing."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using):
+        # A table with foreign key checks still deferred (after a delete of documents
+        # with facets) may not be altered: run them first.
+        connection.check_constraints()
+        with connection.cursor() as cursor:
+            for name in POSTGRES_INDEXES:
+                cursor.execute(f"DROP INDEX {name}")
+        yield
+        connection.check_constraints()
+        with connection.cursor() as cursor:
+            for statement in POSTGRES_INDEXES.values():
+                cursor.execute(statement)
+
+
+class CsvRows:
+    """Rows read as CSV text, a few at a time, for COPY to stream: each row is made
+    (by the generator behind `rows`) while PostgreSQL writes the ones before it."""
+
+    def __init__(self, rows):
+        self.rows = iter(rows)
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
+
+    def read(self, size=-1):
+        for row in self.rows:
+            self.writer.writerow(row)
+            if 0 <= size <= self.buffer.tell():
+                break
+        text = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text
+
+
+def copy_rows(table, columns, rows, not_null=(), using=DEFAULT_DB_ALIAS):
+    """Insert rows (sequences of values in the order of `columns`) into a PostgreSQL
+    table with COPY, through psycopg2. In CSV an empty value is NULL and a quoted
+    one an empty string, but the writer quotes neither: the `not_null` columns read
+    every empty value as an empty string."""
+    columns = ", ".join(columns)
+    options = "FORMAT csv"
+    if not_null:
+        options += f", FORCE_NOT_NULL ({', '.join(not_null)})"
+    with connections[using].cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {table} ({columns}) FROM STDIN WITH ({options})", CsvRows(rows), 65536
+        )

@@ -1,0 +1,134 @@
+"""Bulk indexing: PostgreSQL writes documents with COPY and may build its GIN indexes
+once at the end; what is written and what search finds is the same as before."""
+
+import pytest
+from django.db import connection
+
+from core.models import Status
+from search import backends, indexing
+from search.models import SearchDocument, SearchFacet
+from tests.builders import (
+    make_agreement,
+    make_country,
+    make_directive,
+    make_finding,
+    make_provision,
+    make_source,
+    make_theme,
+)
+from tests.test_search_index import parse
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY and GIN indexes are PostgreSQL's"
+)
+
+# Every character COPY's CSV treats specially, the end-of-data marker on a line of its
+# own, and text no stemmer knows.
+AWKWARD = 'Floods, "levees"\nand\r\n\\.\n\ttabs \\N 洪水防治'
+
+
+def make_corpus():
+    parent = make_theme(slug="parent")
+    theme = make_theme(slug="child", parent=parent)
+    directive = make_directive(title=AWKWARD, themes=[theme], summary="", date=None)
+    directive.tags.add("floods", "levees")
+    make_provision(directive, number=1, heading="", text=AWKWARD, text_original="洪水")
+    make_provision(directive, number=2, heading="Shelters", text="Build shelters.")
+    make_directive(title="Draft", status=Status.DRAFT, provisions=1)
+    make_agreement(themes=[parent], countries=[make_country()], signed_on=None)
+    make_finding(source=make_source(title=AWKWARD), text=AWKWARD, themes=[theme])
+
+
+def snapshot():
+    fields = [field.attname for field in SearchDocument._meta.concrete_fields]
+    fields.remove("id")
+    documents = SearchDocument.objects.values_list(*fields)
+    facets = SearchFacet.objects.values_list(
+        "document__entry_type", "document__object_id", "kind", "value", "direct"
+    )
+    return sorted(documents, key=repr), sorted(facets)
+
+
+def index_with(write):
+    SearchDocument.objects.all().delete()
+    ancestry = indexing.theme_ancestry()
+    for key in indexing.BUILDERS:
+        entries = list(indexing.indexable_queryset(key))
+        if entries:
+            links = indexing.links_for(key, [entry.pk for entry in entries])
+            write(key, entries, links, ancestry)
+
+
+@postgres_only
+def test_copy_writes_what_bulk_create_writes(db):
+    make_corpus()
+    index_with(indexing.create_documents)
+    created = snapshot()
+    index_with(indexing.copy_documents)
+    assert snapshot() == created
+    provision = SearchDocument.objects.get(entry_type="provisions", body=AWKWARD)
+    assert provision.number == 1 and provision.date is None and provision.year is None
+    assert provision.original == "洪水" and provision.parent_title == AWKWARD
+
+
+def test_indexing_many_entries_at_once_gives_what_saving_each_gave(db):
+    make_corpus()
+    saved = snapshot()
+    assert len(saved[0]) == 8 and len(saved[1]) > 5
+    for key in indexing.BUILDERS:
+        model = indexing.ENTRY_TYPES_BY_KEY[key].model
+        indexing.reindex_queryset(key, model.objects.all(), chunk_size=2)
+    assert snapshot() == saved
+
+
+def gin_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef "
+            "LIKE '%%USING gin%%' ORDER BY indexname",
+            [backends.TABLE],
+        )
+        return cursor.fetchall()
+
+
+def all_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname",
+            [backends.TABLE],
+        )
+        return cursor.fetchall()
+
+
+@postgres_only
+def test_dropping_the_gin_indexes_puts_them_back_as_they_were(db):
+    make_directive(title="Flood shelters", provisions=1)
+    before = all_indexes()
+    assert sorted(name for name, _ in gin_indexes()) == sorted(backends.POSTGRES_INDEXES)
+    with backends.full_text_indexes_dropped():
+        assert gin_indexes() == []
+        make_directive(title="Earthquake drills")
+    assert all_indexes() == before
+    titles = SearchDocument.objects.published().matching(parse("drill")).values_list("title")
+    assert list(titles) == [("Earthquake drills",)]
+    assert SearchDocument.objects.published().matching(parse("shelter")).count() == 1
+
+
+@postgres_only
+def test_a_failed_bulk_write_leaves_the_gin_indexes_in_place(db):
+    before = all_indexes()
+    with pytest.raises(RuntimeError), backends.full_text_indexes_dropped():
+        make_directive(title="Never indexed")
+        raise RuntimeError("interrupted")
+    assert all_indexes() == before
+    assert not SearchDocument.objects.filter(title="Never indexed").exists()
+
+
+def test_the_rebuild_command_leaves_search_working(db):
+    make_corpus()
+    before = snapshot()
+    indexing.rebuild_index()
+    assert snapshot() == before
+    found = SearchDocument.objects.published().matching(parse("shelters"))
+    assert list(found.values_list("entry_type", "title")) == [("provisions", "Shelters")]
