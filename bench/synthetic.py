@@ -5,7 +5,6 @@ the public data: load_seed does not know it, and `make_synthetic --delete` remov
 all of it."""
 
 import datetime
-import itertools
 import random
 
 from django.contrib.contenttypes.models import ContentType
@@ -74,11 +73,15 @@ def pseudo_words(count, seed=7):
 # Zipf-like: the n-th word is used about 1/n as often as the first. The general
 # policy words are the most common, the domain words next, then the long tail.
 VOCABULARY = (*GENERAL_WORDS, *DOMAIN_WORDS, *pseudo_words(8000))
-_CUMULATIVE = list(itertools.accumulate(1 / rank for rank in range(1, len(VOCABULARY) + 1)))
+# Each word repeated in proportion to 1/rank (the rarest once), so that a draw is a
+# plain index into the pool: twice as fast as weighted choices, which bisect.
+_POOL = tuple(
+    word for rank, word in enumerate(VOCABULARY, 1) for _ in range(round(len(VOCABULARY) / rank))
+)
 
 
 def words(rng, count):
-    return rng.choices(VOCABULARY, cum_weights=_CUMULATIVE, k=count)
+    return rng.choices(_POOL, k=count)
 
 
 def sentence_text(rng, low, high):

@@ -2,7 +2,7 @@
 by nothing else. Both halves index the same three weighted columns of
 search_searchdocument; the rest of the app asks `connection.vendor` which to use.
 For bulk writes PostgreSQL also has COPY (copy_rows) and a way to build its GIN
-indexes once at the end rather than row by row (full_text_indexes_dropped).
+indexes once at the end rather than row by row (indexes_dropped).
 
 A later migration that alters search_searchdocument must run `install()` again on
 SQLite: SQLite alters a table by copying it, which drops the triggers."""
@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 TABLE = "search_searchdocument"
 
 # The GIN indexes, by name: created by install(), and dropped and built again around
-# a bulk write by full_text_indexes_dropped().
+# a bulk write by indexes_dropped().
 POSTGRES_INDEXES = {
     "search_document_vector_idx": (
         f"CREATE INDEX search_document_vector_idx ON {TABLE} USING gin (search_vector)"
@@ -100,27 +100,37 @@ def uninstall(apps, schema_editor):
 
 
 @contextmanager
-def full_text_indexes_dropped(using=DEFAULT_DB_ALIAS):
-    """Drop PostgreSQL's GIN indexes for the length of a bulk write and build them again
-    at its end: one build costs far less than keeping them current row by row. All in
-    one transaction, so a failure leaves them as they were; but the table stays locked
+def indexes_dropped(using=DEFAULT_DB_ALIAS):
+    """Drop PostgreSQL's GIN indexes, and the index tables' own b-tree indexes (their
+    Meta.indexes), for the length of a bulk write and build them again at its end: one
+    build costs far less than keeping them current row by row. All in one
+    transaction, so a failure leaves them as they were; but the tables stay locked
     until that transaction ends, so searches wait for it. Elsewhere it does nothing."""
+    from search.models import SearchDocument, SearchFacet
+
     connection = connections[using]
     if connection.vendor != "postgresql":
         yield
         return
+    model_indexes = [
+        (model, index) for model in (SearchDocument, SearchFacet) for index in model._meta.indexes
+    ]
     with transaction.atomic(using=using):
         # A table with foreign key checks still deferred (after a delete of documents
         # with facets) may not be altered: run them first.
         connection.check_constraints()
-        with connection.cursor() as cursor:
+        with connection.schema_editor(atomic=False) as editor:
             for name in POSTGRES_INDEXES:
-                cursor.execute(f"DROP INDEX {name}")
+                editor.execute(f"DROP INDEX {name}")
+            for model, index in model_indexes:
+                editor.remove_index(model, index)
         yield
         connection.check_constraints()
-        with connection.cursor() as cursor:
+        with connection.schema_editor(atomic=False) as editor:
             for statement in POSTGRES_INDEXES.values():
-                cursor.execute(statement)
+                editor.execute(statement)
+            for model, index in model_indexes:
+                editor.add_index(model, index)
 
 
 class CsvRows:

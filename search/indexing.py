@@ -377,9 +377,9 @@ def reindex_documents(documents):
 
 def rebuild_index(progress_factory=None):
     """Empty the index and build it again from every entry; returns counts by type.
-    Searches wait until it is done (see backends.full_text_indexes_dropped)."""
+    Searches wait until it is done (see backends.indexes_dropped)."""
     counts = {}
-    with transaction.atomic(), backends.full_text_indexes_dropped():
+    with transaction.atomic(), backends.indexes_dropped():
         SearchFacet.objects.all().delete()
         SearchDocument.objects.all().delete()
         IndexState.objects.changed()

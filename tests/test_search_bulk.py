@@ -95,19 +95,22 @@ def gin_indexes():
 def all_indexes():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname",
-            [backends.TABLE],
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN (%s, %s) "
+            "ORDER BY indexname",
+            [backends.TABLE, SearchFacet._meta.db_table],
         )
         return cursor.fetchall()
 
 
 @postgres_only
-def test_dropping_the_gin_indexes_puts_them_back_as_they_were(db):
+def test_dropping_the_indexes_puts_them_back_as_they_were(db):
     make_directive(title="Flood shelters", provisions=1)
     before = all_indexes()
     assert sorted(name for name, _ in gin_indexes()) == sorted(backends.POSTGRES_INDEXES)
-    with backends.full_text_indexes_dropped():
+    with backends.indexes_dropped():
         assert gin_indexes() == []
+        names = {name for name, _ in all_indexes()}
+        assert not names & {"search_document_date_idx", "search_facet_value_idx"}
         make_directive(title="Earthquake drills")
     assert all_indexes() == before
     titles = SearchDocument.objects.published().matching(parse("drill")).values_list("title")
@@ -116,9 +119,9 @@ def test_dropping_the_gin_indexes_puts_them_back_as_they_were(db):
 
 
 @postgres_only
-def test_a_failed_bulk_write_leaves_the_gin_indexes_in_place(db):
+def test_a_failed_bulk_write_leaves_the_indexes_in_place(db):
     before = all_indexes()
-    with pytest.raises(RuntimeError), backends.full_text_indexes_dropped():
+    with pytest.raises(RuntimeError), backends.indexes_dropped():
         make_directive(title="Never indexed")
         raise RuntimeError("interrupted")
     assert all_indexes() == before

@@ -55,7 +55,7 @@ class Command(BaseCommand):
         )
         inserted = time.monotonic()
         # The GIN indexes are built again once, at the end.
-        with backends.full_text_indexes_dropped():
+        with backends.indexes_dropped():
             for key, ids in made.items():
                 model = indexing.ENTRY_TYPES_BY_KEY[key].model
                 bar = self.bar(f"indexing {key}", len(ids))
