@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import pre_delete
 
+        from core import checks  # noqa: F401 (registers the system checks)
         from core.models import Country, Organization, Source, Theme, refuse_deleting_linked
 
         for model in (Theme, Source, Country, Organization):

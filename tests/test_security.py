@@ -80,19 +80,33 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
-def test_a_missing_secret_key_stops_a_production_start(tmp_path):
+def run_without_secret_key(*command):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
     env["DJANGO_DEBUG"] = "0"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
+    return subprocess.run(
+        [sys.executable, *command],
         cwd=Path(__file__).resolve().parents[1],
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_a_missing_secret_key_stops_a_production_start():
+    served = run_without_secret_key("-c", "import emgov.wsgi")
+    assert served.returncode != 0
+    assert "The SECRET_KEY setting must not be empty" in served.stderr
+    checked = run_without_secret_key("manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert checked.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in checked.stderr
+
+
+def test_commands_that_sign_nothing_run_without_a_secret_key():
+    result = run_without_secret_key("manage.py", "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr  # said, as a warning
 
 
 def test_editors_text_is_escaped_on_public_pages(client, db):
