@@ -324,9 +324,7 @@ def index_entries(key, entries, ancestry=None):
         return 0
     ancestry = theme_ancestry() if ancestry is None else ancestry
     ids = [entry.pk for entry in entries]
-    stale = SearchDocument.objects.filter(entry_type=key, object_id__in=ids)
-    if stale.exists():
-        stale.delete()
+    SearchDocument.objects.filter(entry_type=key, object_id__in=ids).delete()
     links = links_for(key, ids)
     write = copy_documents if connection.vendor == "postgresql" else create_documents
     write(key, entries, links, ancestry)

@@ -86,14 +86,6 @@ def chosen_filters(selected, facets):
     return chips
 
 
-class KnownCountPaginator(Paginator):
-    """A paginator told its count, which the facet query has already found."""
-
-    def __init__(self, *args, count, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.count = count
-
-
 def filtered(query, filters):
     """Published documents matching the query and every chosen facet."""
     documents = SearchDocument.objects.published()
@@ -255,8 +247,8 @@ def find(query, filters, sort):
 
 
 class RankedResults:
-    """The ordered results as the paginator reads them: the first CACHED_RESULTS by
-    their cached ids, pages beyond by the ranked query."""
+    """The ordered results as the paginator reads them: their number as counted, the
+    first CACHED_RESULTS by their cached ids, pages beyond by the ranked query."""
 
     def __init__(self, matches, ranked_queryset):
         self.matches = matches
@@ -278,9 +270,7 @@ def search(*, query, filters, selected, sort, page_number, per_page=None):
     """One page of results for a parsed query and chosen facets, with facet counts."""
     matches = find(query, filters, sort)
     results = RankedResults(matches, lambda: ranked(query, filters, matches).in_order(sort))
-    paginator = KnownCountPaginator(
-        results, per_page or settings.PAGE_SIZE, orphans=3, count=matches.total
-    )
+    paginator = Paginator(results, per_page or settings.PAGE_SIZE, orphans=3)
     page = paginator.get_page(page_number)
     # Near misses by trigrams share no word with the query, so nothing is marked.
     highlight_query = matches.corrected if matches.approximate else query
