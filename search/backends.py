@@ -31,6 +31,9 @@ POSTGRES_INDEXES = {
     ),
 }
 
+# Memory for building those indexes again after a bulk write, for that one transaction.
+BUILD_MEMORY = "512MB"
+
 POSTGRES_INSTALL = [
     # Trusted since PostgreSQL 13: a database owner may create it without superuser.
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -119,7 +122,10 @@ def indexes_dropped(using=DEFAULT_DB_ALIAS):
         # A table with foreign key checks still deferred (after a delete of documents
         # with facets) may not be altered: run them first.
         connection.check_constraints()
+        foreign_keys = foreign_keys_of(SearchFacet._meta.db_table, using)
         with connection.schema_editor(atomic=False) as editor:
+            for table, name, _ in foreign_keys:
+                editor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
             for name in POSTGRES_INDEXES:
                 editor.execute(f"DROP INDEX {name}")
             for model, index in model_indexes:
@@ -127,10 +133,37 @@ def indexes_dropped(using=DEFAULT_DB_ALIAS):
         yield
         connection.check_constraints()
         with connection.schema_editor(atomic=False) as editor:
+            # The default (64 MB) makes a GIN build spill to disk in many passes.
+            editor.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
             for statement in POSTGRES_INDEXES.values():
                 editor.execute(statement)
             for model, index in model_indexes:
                 editor.add_index(model, index)
+            # Added back, a foreign key is checked in one join, not row by row.
+            for table, name, definition in foreign_keys:
+                editor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+
+
+def foreign_keys_of(table, using=DEFAULT_DB_ALIAS):
+    """[(table, name, definition)] of a PostgreSQL table's foreign keys."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = %s::regclass",
+            [table],
+        )
+        return cursor.fetchall()
+
+
+def next_ids(table, count, using=DEFAULT_DB_ALIAS):
+    """`count` new primary keys from a PostgreSQL table's own sequence, so that rows
+    written by COPY (which returns nothing) need not be read back to be known."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 class CsvRows:

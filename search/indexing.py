@@ -287,21 +287,25 @@ def copy_documents(key, entries, links, ancestry):
     the ones before (backends.CsvRows), on the second core. So a builder must not
     query the database (the connection is busy with the COPY): all it reads comes
     with the entries (SELECT_RELATED, PREFETCH_RELATED) or from links_for."""
+    table = SearchDocument._meta.db_table
     fields = [field for field in SearchDocument._meta.concrete_fields if not field.primary_key]
     defaults = {field.attname: field.get_default() for field in fields}
+    # Ids from the table's sequence, so the facets need not read the documents back.
+    new_ids = backends.next_ids(table, len(entries))
+    document_ids = dict(zip([entry.pk for entry in entries], new_ids, strict=True))
+
+    def row(entry):
+        values = document_fields(key, entry, links[entry.pk])
+        return [
+            document_ids[entry.pk],
+            *(values.get(name, value) for name, value in defaults.items()),
+        ]
+
     backends.copy_rows(
-        SearchDocument._meta.db_table,
-        [field.column for field in fields],
-        (
-            [values.get(name, default) for name, default in defaults.items()]
-            for values in (document_fields(key, entry, links[entry.pk]) for entry in entries)
-        ),
+        table,
+        ["id", *(field.column for field in fields)],
+        map(row, entries),
         not_null=[field.column for field in fields if not field.null],
-    )
-    document_ids = list(
-        SearchDocument.objects.filter(
-            entry_type=key, object_id__in=[entry.pk for entry in entries]
-        ).values_list("object_id", "pk")
     )
     columns = ("document_id", "kind", "value", "direct")
     backends.copy_rows(
@@ -309,7 +313,7 @@ def copy_documents(key, entries, links, ancestry):
         columns,
         (
             (document_id, kind, value, direct)
-            for object_id, document_id in document_ids
+            for object_id, document_id in document_ids.items()
             for (kind, value), direct in facets_of(links[object_id], ancestry).items()
         ),
         not_null=columns,
@@ -317,14 +321,16 @@ def copy_documents(key, entries, links, ancestry):
 
 
 @transaction.atomic
-def index_entries(key, entries, ancestry=None):
-    """(Re)write the documents of these entries, replacing what was there."""
+def index_entries(key, entries, ancestry=None, *, replace=True):
+    """(Re)write the documents of these entries, replacing what was there; a bulk
+    load that knows there is nothing to replace says `replace=False`."""
     entries = list(entries)
     if not entries:
         return 0
     ancestry = theme_ancestry() if ancestry is None else ancestry
     ids = [entry.pk for entry in entries]
-    SearchDocument.objects.filter(entry_type=key, object_id__in=ids).delete()
+    if replace:
+        SearchDocument.objects.filter(entry_type=key, object_id__in=ids).delete()
     links = links_for(key, ids)
     write = copy_documents if connection.vendor == "postgresql" else create_documents
     write(key, entries, links, ancestry)
@@ -351,14 +357,14 @@ def remove_entry(model, pk):
         IndexState.objects.changed()
 
 
-def reindex_queryset(key, queryset, chunk_size=5000, progress=None):
+def reindex_queryset(key, queryset, chunk_size=5000, progress=None, *, replace=True):
     """Index every entry of a queryset of one type, a chunk at a time."""
     ancestry = theme_ancestry()
     ids = list(queryset.values_list("pk", flat=True))
     total = 0
     for start in range(0, len(ids), chunk_size):
         chunk = indexable_queryset(key).filter(pk__in=ids[start : start + chunk_size])
-        total += index_entries(key, chunk, ancestry)
+        total += index_entries(key, chunk, ancestry, replace=replace)
         if progress:
             progress(len(ids[start : start + chunk_size]))
     return total
@@ -385,7 +391,7 @@ def rebuild_index(progress_factory=None):
             queryset = entry_type.model.objects.order_by("pk")
             progress = progress_factory(entry_type, queryset.count()) if progress_factory else None
             counts[entry_type.key] = reindex_queryset(
-                entry_type.key, queryset, progress=progress and progress.update
+                entry_type.key, queryset, progress=progress and progress.update, replace=False
             )
             if progress:
                 progress.close()

@@ -2,7 +2,7 @@
 once at the end; what is written and what search finds is the same as before."""
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from core.models import Status
 from search import backends, indexing
@@ -106,13 +106,20 @@ def all_indexes():
 def test_dropping_the_indexes_puts_them_back_as_they_were(db):
     make_directive(title="Flood shelters", provisions=1)
     before = all_indexes()
+    foreign_keys = backends.foreign_keys_of(SearchFacet._meta.db_table)
     assert sorted(name for name, _ in gin_indexes()) == sorted(backends.POSTGRES_INDEXES)
+    assert [definition for *_, definition in foreign_keys] == [
+        "FOREIGN KEY (document_id) REFERENCES search_searchdocument(id) "
+        "DEFERRABLE INITIALLY DEFERRED"
+    ]
     with backends.indexes_dropped():
         assert gin_indexes() == []
+        assert backends.foreign_keys_of(SearchFacet._meta.db_table) == []
         names = {name for name, _ in all_indexes()}
         assert not names & {"search_document_date_idx", "search_facet_value_idx"}
         make_directive(title="Earthquake drills")
     assert all_indexes() == before
+    assert backends.foreign_keys_of(SearchFacet._meta.db_table) == foreign_keys
     titles = SearchDocument.objects.published().matching(parse("drill")).values_list("title")
     assert list(titles) == [("Earthquake drills",)]
     assert SearchDocument.objects.published().matching(parse("shelter")).count() == 1
@@ -126,6 +133,16 @@ def test_a_failed_bulk_write_leaves_the_indexes_in_place(db):
         raise RuntimeError("interrupted")
     assert all_indexes() == before
     assert not SearchDocument.objects.filter(title="Never indexed").exists()
+
+
+@postgres_only
+def test_a_facet_without_its_document_fails_the_bulk_write_when_the_key_returns(db):
+    document = SearchDocument.objects.get(title=make_directive(title="Floods").title)
+    before = all_indexes()
+    with pytest.raises(IntegrityError), backends.indexes_dropped():
+        SearchFacet.objects.create(document_id=document.pk + 1000, kind="tag", value="x")
+    assert all_indexes() == before
+    assert not SearchFacet.objects.filter(value="x").exists()
 
 
 def test_the_rebuild_command_leaves_search_working(db):

@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 model = indexing.ENTRY_TYPES_BY_KEY[key].model
                 bar = self.bar(f"indexing {key}", len(ids))
                 indexing.reindex_queryset(
-                    key, model.objects.filter(pk__in=ids), progress=bar.update
+                    key, model.objects.filter(pk__in=ids), progress=bar.update, replace=False
                 )
                 bar.close()
             if connection.vendor == "postgresql":
