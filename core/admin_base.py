@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -26,6 +27,7 @@ from core.workflow import (
     entry_transition,
     status_changes,
 )
+from search import signals as search_signals
 
 
 class AccessibleAutocompleteMixin:
@@ -126,7 +128,12 @@ class EntryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
     def theme_list(self, obj):
         return ", ".join(theme.name for theme in obj.themes.all())
 
-    # Saving: the entry, its links and inline rows make one version in its history.
+    # Saving: the entry, its links and inline rows make one version in its history,
+    # and are indexed for search once, when all are saved.
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with transaction.atomic(using=router.db_for_write(self.model)), search_signals.deferred():
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user

@@ -26,6 +26,7 @@ from core.history import one_version
 from core.models import Country, Organization, Source, Status, Theme
 from core.spreadsheet import unguard
 from policies.models import Directive, Provision
+from search import signals as search_signals
 
 MAX_ROWS = 20000
 
@@ -245,7 +246,7 @@ class EntryImporter:
         if report.errors or dry_run:
             return report
         try:
-            with transaction.atomic():
+            with transaction.atomic(), search_signals.deferred():
                 for plan in plans:
                     if plan.changed:
                         self.write(plan)

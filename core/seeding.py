@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pycountry
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from cooperation.models import Mechanism
 from core.models import Country, Organization, Source, SourceAuthor, Status, Theme
 from findings.models import Finding
 from policies.models import Directive, Provision
+from search import signals as search_signals
 
 DATA_DIR = Path(__file__).resolve().parent
 STARTER_DATA = DATA_DIR / "seed" / "starter_data.json"
@@ -29,17 +31,25 @@ def sync_countries():
     """Every ISO 3166-1 country from pycountry, with its UN region; returns the count."""
     with COUNTRY_REGIONS.open(encoding="utf-8") as f:
         regions = {row["iso2"]: row for row in csv.DictReader(f)}
+    existing = Country.objects.in_bulk(field_name="code")
+    new = []
     for record in pycountry.countries:
         region = regions.get(record.alpha_2, {})
-        Country.objects.update_or_create(
-            code=record.alpha_2,
-            defaults={
-                "name": getattr(record, "common_name", None) or record.name,
-                "official_name": getattr(record, "official_name", ""),
-                "region": region.get("region", ""),
-                "subregion": region.get("subregion", ""),
-            },
-        )
+        values = {
+            "name": getattr(record, "common_name", None) or record.name,
+            "official_name": getattr(record, "official_name", ""),
+            "region": region.get("region", ""),
+            "subregion": region.get("subregion", ""),
+        }
+        country = existing.get(record.alpha_2)
+        if country is None:
+            new.append(Country(code=record.alpha_2, **values))
+        elif any(getattr(country, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(country, name, value)
+            country.save()
+    # One insert for the ~250 new rows (a first load), each with its history record.
+    bulk_create_with_history(new, Country)
     return len(pycountry.countries)
 
 
@@ -53,6 +63,7 @@ def upsert(model, lookup, values, themes=(), tags=()):
 
 
 @transaction.atomic
+@search_signals.deferred()
 def load_starter_data(path=STARTER_DATA):
     """Load the starter entries; returns {kind: number of entries loaded}."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))

@@ -338,22 +338,14 @@ def index_entries(key, entries, ancestry=None, *, replace=True):
     return len(entries)
 
 
-def index_entry(entry):
-    key = key_for(type(entry))
-    fresh = indexable_queryset(key).filter(pk=entry.pk)
-    if not fresh.exists():
-        return remove_entry(type(entry), entry.pk)
-    index_entries(key, fresh)
-
-
-def index_all(queryset):
-    """Index the entries of a queryset of one model, in one pass."""
-    key = key_for(queryset.model)
-    index_entries(key, indexable_queryset(key).filter(pk__in=queryset.values("pk")))
-
-
-def remove_entry(model, pk):
-    if SearchDocument.objects.filter(entry_type=key_for(model), object_id=pk).delete()[0]:
+def index_ids(model, ids):
+    """Bring the documents of these entries up to date in one pass: written again for
+    those that exist, removed for those that no longer do."""
+    key = key_for(model)
+    entries = list(indexable_queryset(key).filter(pk__in=ids))
+    index_entries(key, entries)
+    gone = set(ids) - {entry.pk for entry in entries}
+    if gone and SearchDocument.objects.filter(entry_type=key, object_id__in=gone).delete()[0]:
         IndexState.objects.changed()
 
 

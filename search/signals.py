@@ -4,6 +4,7 @@ STYLE.md keeps signals for; it runs inside the saving transaction (not on_commit
 the index never disagrees with the data a test or a request just wrote."""
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from taggit.models import TaggedItem
@@ -21,18 +22,43 @@ DEPENDENTS = {
 }
 LINK_FIELDS = ("themes", "party_countries", "party_organizations", "member_countries")
 
+# {model: {pk}} of the entries changed inside deferred(), in this thread or task.
+_pending = ContextVar("search_pending", default=None)
+
+
+def changed(model, pks):
+    """Index these entries (and those that repeat them) now, or at the end of
+    deferred()."""
+    pending = _pending.get()
+    if pending is None:
+        index_with_dependents({model: set(pks)})
+    else:
+        pending.setdefault(model, set()).update(pks)
+
+
+def index_with_dependents(pending):
+    """Index {model: {pk}}, adding the entries whose documents repeat these ones'."""
+    for model, pks in list(pending.items()):
+        related_name = DEPENDENTS.get(model._meta.label)
+        if related_name:
+            relation = getattr(model, related_name).rel
+            dependents = relation.related_model.objects.filter(
+                **{f"{relation.field.name}__in": pks}
+            ).values_list("pk", flat=True)
+            pending.setdefault(relation.related_model, set()).update(dependents)
+    for model, pks in pending.items():
+        if pks:
+            indexing.index_ids(model, sorted(pks))
+
 
 def entry_saved(sender, instance, raw=False, **kwargs):
     if raw:  # loaddata: the index is rebuilt afterwards
         return
-    indexing.index_entry(instance)
-    related_name = DEPENDENTS.get(sender._meta.label)
-    if related_name:
-        indexing.index_all(getattr(instance, related_name).all())
+    changed(sender, {instance.pk})
 
 
 def entry_deleted(sender, instance, **kwargs):
-    indexing.remove_entry(sender, instance.pk)
+    changed(sender, {instance.pk})
 
 
 def links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
@@ -40,11 +66,30 @@ def links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
         return
     if not reverse:
         if indexing.key_for(type(instance)):
-            indexing.index_entry(instance)
+            changed(type(instance), {instance.pk})
         return
     # Changed from the other side (theme.directives.add(...)): index each entry named.
     if indexing.key_for(model) and pk_set:
-        indexing.index_all(model.objects.filter(pk__in=pk_set))
+        changed(model, set(pk_set))
+
+
+@contextmanager
+def deferred():
+    """Index each entry changed inside this block once, at its end, in bulk: for
+    imports and other many-row writes, where the signals would index an entry once per
+    save and per changed link. Put it inside the writing transaction: a block that
+    fails indexes nothing, and its transaction rolls back with it. A nested block
+    leaves the indexing to the outermost."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    index_with_dependents(pending)
 
 
 def theme_saving(sender, instance, raw=False, **kwargs):

@@ -6,11 +6,13 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 
 from core.models import Status
 from policies.models import Directive
+from search import indexing, signals
 from search.models import SearchDocument, SearchFacet
 from tests.builders import make_agreement, make_country, make_directive, make_provision, make_theme
 
@@ -179,3 +181,37 @@ def form_data(response):
             data[form.add_prefix(name)] = value
     data["tags"] = ""
     return data
+
+
+def test_a_deferred_block_indexes_each_changed_entry_once_at_its_end(db, monkeypatch):
+    calls = []
+    index_ids = indexing.index_ids
+    monkeypatch.setattr(
+        indexing,
+        "index_ids",
+        lambda model, ids: calls.append((model, ids)) or index_ids(model, ids),
+    )
+    doomed = make_directive(title="Doomed plan")
+    calls.clear()
+    with transaction.atomic(), signals.deferred():
+        directive = make_directive(title="Flood plan", provisions=2)
+        directive.tags.add("levees")
+        directive.themes.add(make_theme(slug="floods"))
+        doomed.delete()
+        assert not public(title="Flood plan").exists()  # nothing indexed yet
+    assert sorted((model.__name__, len(ids)) for model, ids in calls) == [
+        ("Directive", 2),
+        ("Provision", 2),
+    ]
+    assert public(title="Flood plan").get().facets.filter(kind="tag", value="levees").exists()
+    assert public(entry_type="provisions").count() == 2
+    assert not public(title="Doomed plan").exists()
+
+
+def test_a_failed_deferred_block_indexes_nothing(db):
+    with pytest.raises(RuntimeError), transaction.atomic(), signals.deferred():
+        make_directive(title="Never saved")
+        raise RuntimeError("interrupted")
+    assert not SearchDocument.objects.exists()
+    make_directive(title="Saved after")  # the signals index at once again
+    assert public(title="Saved after").exists()

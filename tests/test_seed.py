@@ -44,6 +44,15 @@ def test_every_iso_country_is_present_with_its_region(seeded):
     assert not Country.objects.filter(region="").exists()
 
 
+def test_countries_are_recorded_once_and_a_changed_one_is_put_right(seeded):
+    assert Country.history.filter(history_type="+").count() == 249
+    Country.objects.filter(code="NP").update(name="Nepaul", subregion="")
+    call_command("load_seed", verbosity=0)
+    nepal = Country.objects.get(code="NP")
+    assert (nepal.name, nepal.subregion) == ("Nepal", "Southern Asia")
+    assert Country.history.count() == 250  # the one change; unchanged rows add nothing
+
+
 def test_xi_2019_remarks_are_a_directive_with_six_points(seeded):
     directive = Directive.objects.get(slug="xi-2019-emergency-management")
     assert directive.speaker == "Xi Jinping"
