@@ -22,6 +22,10 @@ def test_refuses_without_yes(db):
 def test_makes_labelled_indexed_entries_and_deletes_them(db, capsys):
     call_command("make_synthetic", *SMALL, "--yes")
     assert Directive.objects.count() == 3 and Provision.objects.count() == 6
+    for directive in Directive.objects.all():
+        provisions = directive.provisions.order_by("number")
+        assert [p.number for p in provisions] == [1, 2]
+        assert all(len(p.text.split()) >= 40 for p in provisions)
     assert Agreement.objects.count() == 2
     for entry in [*Directive.objects.all(), *Agreement.objects.all()]:
         assert entry.title.startswith("[Synthetic] ") and entry.slug.startswith("synthetic-")
