@@ -20,6 +20,13 @@ FTS5_WEIGHTS = "10.0, 4.0, 1.0"
 # 0.53 against "Care and support for rescue teams", a title sharing only "teams" 0.46.
 TRIGRAM_THRESHOLD = 0.5
 SNIPPET_WORDS = 32
+# in_order() again, in SQL over columns named id, date and rank (the counting query's
+# matches, search.services.COUNT_SQL). "date IS NULL" puts undated rows last on both
+# databases.
+ORDER_SQL = {
+    "date": "(date IS NULL), date DESC, rank DESC, id",
+    "relevance": "rank DESC, (date IS NULL), date DESC, id",
+}
 
 
 def is_postgres():

@@ -17,7 +17,13 @@ from taggit.models import Tag
 from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY
 from core.models import Country, Theme
 from search.models import IndexState, SearchDocument, SearchFacet
-from search.querysets import MARK_END, MARK_START, is_postgres, spelling_corrections
+from search.querysets import (
+    MARK_END,
+    MARK_START,
+    ORDER_SQL,
+    is_postgres,
+    spelling_corrections,
+)
 
 FACET_LIMIT = 12
 # A search is counted and ranked once per state of the index; its first ten pages
@@ -95,11 +101,15 @@ def filtered(query, filters):
 
 
 COUNT_SQL = """
-    WITH matches (id, entry_type, year) AS ({matches})
-    SELECT entry_type, year, NULL, NULL, COUNT(*) FROM matches GROUP BY entry_type, year
+    WITH matches (id, entry_type, year, date, rank) AS ({matches})
+    SELECT 'type', entry_type, year, COUNT(*) FROM matches GROUP BY entry_type, year
     UNION ALL
-    SELECT NULL, NULL, kind, value, COUNT(*) FROM {facets}
+    SELECT kind, value, NULL, COUNT(*) FROM {facets}
     INNER JOIN matches ON matches.id = {facets}.document_id GROUP BY kind, value
+    UNION ALL
+    SELECT 'first', NULL, position, id FROM (
+        SELECT id, ROW_NUMBER() OVER (ORDER BY {order}) AS position FROM matches
+    ) AS ordered WHERE position <= {first}
 """
 
 
@@ -120,26 +130,38 @@ class Matches:
     corrected: object = None
 
 
-def count_matches(documents):
-    """Counts by type and year and by facet value, in one query: the matches are
-    found once, in a common table expression used twice (so both PostgreSQL and
-    SQLite compute it once), where two queries would each match the text again."""
-    sql, params = documents.order_by().values("id", "entry_type", "year").query.sql_with_params()
+def count_matches(documents, sort):
+    """Counts by type and year and by facet value, and the ids of the first
+    CACHED_RESULTS in `sort` order, in one query over documents annotated with
+    `rank`. The matches are found once, in a common table expression used three times
+    (both PostgreSQL and SQLite compute it once), so the text is matched and the
+    table read once, where separate counting and ranking queries would each do both."""
+    matching = documents.order_by().values("id", "entry_type", "year", "date", "rank")
+    sql, params = matching.query.sql_with_params()
     # Django compiled the inner query, and every value in it is a parameter.
-    counting = COUNT_SQL.format(matches=sql, facets=SearchFacet._meta.db_table)
+    counting = COUNT_SQL.format(
+        matches=sql,
+        facets=SearchFacet._meta.db_table,
+        order=ORDER_SQL[sort],
+        first=int(CACHED_RESULTS),
+    )
     with connection.cursor() as cursor:
         cursor.execute(counting, params)
         rows = cursor.fetchall()
     matches = Matches()
     matches.by_value = {kind: {} for kind in SearchFacet.Kind.values}
-    for entry_type, year, kind, value, count in rows:
-        if kind is not None:
+    first = []
+    for kind, value, number, count in rows:
+        if kind == "first":
+            first.append((number, count))  # (position, id)
+        elif kind == "type":
+            matches.total += count
+            matches.by_type[value] = matches.by_type.get(value, 0) + count
+            if number:
+                matches.by_year[number] = matches.by_year.get(number, 0) + count
+        else:
             matches.by_value[kind][value] = count
-            continue
-        matches.total += count
-        matches.by_type[entry_type] = matches.by_type.get(entry_type, 0) + count
-        if year:
-            matches.by_year[year] = matches.by_year.get(year, 0) + count
+    matches.first_ids = [pk for _, pk in sorted(first)]
     return matches
 
 
@@ -205,20 +227,20 @@ def ranked(query, filters, matches):
     return filtered(query, filters).ranked(query)
 
 
-def near_misses(query, filters):
+def near_misses(query, filters, sort):
     """When no entry contains the words: titles similar by trigrams on PostgreSQL, the
     closest indexed spellings on SQLite. Returns Matches (approximate) or None."""
     if not query.is_plain or query.cjk:
         return None
     if is_postgres():
         documents = SearchDocument.objects.published().similar_titles(query)
-        found = count_matches(documents.with_facets(**filters))
+        found = count_matches(documents.with_facets(**filters), sort)
     else:
         corrections = spelling_corrections(query.words())
         if not corrections:
             return None
         corrected = query.replacing(corrections)
-        found = count_matches(filtered(corrected, filters))
+        found = count_matches(filtered(corrected, filters).ranked(corrected), sort)
         found.corrected = corrected
     found.approximate = True
     return found if found.total else None
@@ -236,12 +258,9 @@ def find(query, filters, sort):
     )
     matches = cache.get(key)
     if matches is None:
-        matches = count_matches(filtered(query, filters))
+        matches = count_matches(filtered(query, filters).ranked(query), sort)
         if matches.total == 0:
-            matches = near_misses(query, filters) or matches
-        if matches.total:
-            order = ranked(query, filters, matches).in_order(sort)
-            matches.first_ids = list(order.values_list("id", flat=True)[:CACHED_RESULTS])
+            matches = near_misses(query, filters, sort) or matches
         cache.set(key, matches, CACHE_SECONDS)
     return matches
 

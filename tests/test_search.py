@@ -1,6 +1,7 @@
 """/search/: what a reader finds, how it is ranked, highlighted and narrowed, on
 whichever database the suite runs (the same tests pass on SQLite and PostgreSQL)."""
 
+import datetime
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from search import services
 from search.models import IndexState
 from tests.builders import make_directive, make_provision
 from tests.search_corpus import build_corpus
+from tests.test_search_index import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +330,34 @@ def test_pages_beyond_the_cached_results_continue_the_same_order(client, db, set
     assert [result_urls(search(client, q="shelter", page=n)) for n in (1, 2, 3)] == pages
     flattened = [url for page in pages for url in page]
     assert len(flattened) == len(set(flattened)) == 18
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_the_counting_query_orders_the_first_results_as_the_ranked_query_does(db, sort):
+    # Ties in rank and in date, and undated entries, so that every key of the order
+    # (rank, date with undated last, id) decides somewhere.
+    for number, (title, date) in enumerate(
+        [
+            ("Flood shelter", None),
+            ("Flood shelter", datetime.date(2020, 5, 1)),
+            ("Flood shelters and flood walls", datetime.date(2020, 5, 1)),
+            ("Shelter", datetime.date(2018, 1, 1)),
+            ("Flood shelter", None),
+            ("Floods", datetime.date(2021, 1, 1)),
+        ]
+    ):
+        make_directive(title=title, date=date, slug=f"d{number}", summary="Flood relief.")
+    query = parse("flood")
+    matches = services.count_matches(services.filtered(query, {}).ranked(query), sort)
+    ranked = services.ranked(query, {}, matches).in_order(sort)
+    assert matches.first_ids == list(ranked.values_list("id", flat=True))
+    assert matches.total == 6 and matches.by_type == {"directives": 6}
+
+
+def test_a_new_search_counts_and_ranks_in_one_query(client, corpus):
+    cache.clear()
+    with CaptureQueriesContext(connection) as counted:
+        response = search(client, q="rescue")
+    assert result_urls(response)
+    searching = [q["sql"] for q in counted.captured_queries if "COUNT(" in q["sql"]]
+    assert len(searching) == 1 and "ROW_NUMBER()" in searching[0]
