@@ -254,25 +254,27 @@ def facets_of(links, ancestry):
     return facets
 
 
-def document_fields(key, entry, links):
+def document_fields(key, entry, links, ancestry):
     """The values of an entry's SearchDocument, by field name; a field left out keeps
     its default."""
     fields = BUILDERS[key](entry, links)
     fields["title"] = clean_text(fields["title"])[:500]
     fields["parent_title"] = clean_text(fields.get("parent_title", ""))[:500]
     fields["year"] = fields["date"].year if fields.get("date") else None
+    facets = facets_of(links, ancestry)
+    fields["facet_keys"] = " ".join(f"{kind}:{value}" for kind, value in facets) or None
     return {"entry_type": key, "object_id": entry.pk, "url": entry.get_absolute_url(), **fields}
 
 
-def document_for(key, entry, links):
-    return SearchDocument(**document_fields(key, entry, links))
+def document_for(key, entry, links, ancestry):
+    return SearchDocument(**document_fields(key, entry, links, ancestry))
 
 
 def create_documents(key, entries, links, ancestry):
     """Write documents and facets with bulk_create (SQLite, and any database but
     PostgreSQL)."""
     documents = SearchDocument.objects.bulk_create(
-        [document_for(key, entry, links[entry.pk]) for entry in entries]
+        [document_for(key, entry, links[entry.pk], ancestry) for entry in entries]
     )
     SearchFacet.objects.bulk_create(
         SearchFacet(document=document, kind=kind, value=value, direct=direct)
@@ -295,7 +297,7 @@ def copy_documents(key, entries, links, ancestry):
     document_ids = dict(zip([entry.pk for entry in entries], new_ids, strict=True))
 
     def row(entry):
-        values = document_fields(key, entry, links[entry.pk])
+        values = document_fields(key, entry, links[entry.pk], ancestry)
         return [
             document_ids[entry.pk],
             *(values.get(name, value) for name, value in defaults.items()),

@@ -37,6 +37,11 @@ class SearchDocument(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     url = models.CharField(_("address"), max_length=300)
+    # The facet rows again, as space-separated "kind:value" words, so that PostgreSQL
+    # counts a search's facets from the rows it has already read, without a join whose
+    # plan can turn into hashing every facet row (search.services). Null for none: a
+    # NOT NULL column added to SQLite rebuilds the table, which drops the FTS triggers.
+    facet_keys = models.TextField(_("facet keys"), null=True, editable=False)  # noqa: DJ001
 
     objects = SearchDocumentQuerySet.as_manager()
 

@@ -101,16 +101,27 @@ def filtered(query, filters):
 
 
 COUNT_SQL = """
-    WITH matches (id, entry_type, year, date, rank) AS ({matches})
+    WITH matches (id, entry_type, year, date, rank, facet_keys) AS ({matches})
     SELECT 'type', entry_type, year, COUNT(*) FROM matches GROUP BY entry_type, year
     UNION ALL
-    SELECT kind, value, NULL, COUNT(*) FROM {facets}
-    INNER JOIN matches ON matches.id = {facets}.document_id GROUP BY kind, value
+    {facet_counts}
     UNION ALL
     SELECT 'first', NULL, position, id FROM (
         SELECT id, ROW_NUMBER() OVER (ORDER BY {order}) AS position FROM matches
     ) AS ordered WHERE position <= {first}
 """
+# Counts by "kind:value": PostgreSQL splits the keys of the rows it has read; SQLite,
+# which has no function to split a string, joins the facet rows.
+FACET_COUNTS_SQL = {
+    "postgresql": """
+        SELECT 'facet', facet_key, NULL, COUNT(*)
+        FROM matches, unnest(string_to_array(facet_keys, ' ')) AS facet_key GROUP BY facet_key
+    """,
+    "sqlite": """
+        SELECT 'facet', kind || ':' || value, NULL, COUNT(*) FROM search_searchfacet
+        INNER JOIN matches ON matches.id = document_id GROUP BY kind, value
+    """,
+}
 
 
 @dataclass
@@ -136,12 +147,12 @@ def count_matches(documents, sort):
     `rank`. The matches are found once, in a common table expression used three times
     (both PostgreSQL and SQLite compute it once), so the text is matched and the
     table read once, where separate counting and ranking queries would each do both."""
-    matching = documents.order_by().values("id", "entry_type", "year", "date", "rank")
+    matching = documents.order_by().values("id", "entry_type", "year", "date", "rank", "facet_keys")
     sql, params = matching.query.sql_with_params()
     # Django compiled the inner query, and every value in it is a parameter.
     counting = COUNT_SQL.format(
         matches=sql,
-        facets=SearchFacet._meta.db_table,
+        facet_counts=FACET_COUNTS_SQL["postgresql" if is_postgres() else "sqlite"],
         order=ORDER_SQL[sort],
         first=int(CACHED_RESULTS),
     )
@@ -151,15 +162,16 @@ def count_matches(documents, sort):
     matches = Matches()
     matches.by_value = {kind: {} for kind in SearchFacet.Kind.values}
     first = []
-    for kind, value, number, count in rows:
-        if kind == "first":
+    for row_kind, value, number, count in rows:
+        if row_kind == "first":
             first.append((number, count))  # (position, id)
-        elif kind == "type":
+        elif row_kind == "type":
             matches.total += count
             matches.by_type[value] = matches.by_type.get(value, 0) + count
             if number:
                 matches.by_year[number] = matches.by_year.get(number, 0) + count
         else:
+            kind, value = value.split(":", 1)
             matches.by_value[kind][value] = count
     matches.first_ids = [pk for _, pk in sorted(first)]
     return matches

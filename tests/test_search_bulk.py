@@ -1,6 +1,9 @@
 """Bulk indexing: PostgreSQL writes documents with COPY and may build its GIN indexes
 once at the end; what is written and what search finds is the same as before."""
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
 from django.db import IntegrityError, connection
 
@@ -152,3 +155,24 @@ def test_the_rebuild_command_leaves_search_working(db):
     assert snapshot() == before
     found = SearchDocument.objects.published().matching(parse("shelters"))
     assert list(found.values_list("entry_type", "title")) == [("provisions", "Shelters")]
+
+
+def test_each_document_keeps_its_facet_rows_as_keys(db):
+    make_corpus()
+    for document in SearchDocument.objects.prefetch_related("facets"):
+        rows = sorted(f"{facet.kind}:{facet.value}" for facet in document.facets.all())
+        assert sorted((document.facet_keys or "").split()) == rows
+    assert SearchDocument.objects.filter(facet_keys__contains="theme:").exists()
+
+
+def test_the_migration_fills_the_keys_of_documents_indexed_before(db):
+    make_corpus()
+    expected = dict(SearchDocument.objects.values_list("id", "facet_keys"))
+    SearchDocument.objects.update(facet_keys=None)
+    migration = importlib.import_module("search.migrations.0004_facet_keys")
+    with connection.cursor() as cursor:
+        migration.fill(None, SimpleNamespace(connection=connection, execute=cursor.execute))
+    filled = dict(SearchDocument.objects.values_list("id", "facet_keys"))
+    assert {pk: sorted((keys or "").split()) for pk, keys in filled.items()} == {
+        pk: sorted((keys or "").split()) for pk, keys in expected.items()
+    }
