@@ -1,20 +1,22 @@
 """A synthetic corpus for benchmarks: realistic lengths and word frequencies, every
 entry labelled synthetic (a title prefix, a `synthetic-` slug and the `synthetic`
-tag), inserted with bulk_create (its links with COPY on PostgreSQL). Never part of
-the public data: load_seed does not know it, and `make_synthetic --delete` removes
-all of it."""
+tag), indexed as it is made and inserted with bulk_create (its links with COPY on
+PostgreSQL). Never part of the public data: load_seed does not know it, and
+`make_synthetic --delete` removes all of it."""
 
 import datetime
 import random
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import Max
 from taggit.models import Tag, TaggedItem
 
 from cooperation.models import Agreement
 from core.models import Country, Organization, Status, Theme
 from policies.models import Directive, Provision
-from search import backends
+from search import backends, indexing
+from search.indexing import Links
 
 PREFIX = "[Synthetic]"
 SLUG_PREFIX = "synthetic-"
@@ -23,6 +25,8 @@ TAG = "synthetic"
 # benchmark has a term of known breadth.
 BROAD_TERM = "preparedness"
 BROAD_SHARE = 0.30
+# Entries indexed and inserted per COPY.
+BATCH_SIZE = 5000
 
 
 def word_list(text):
@@ -113,7 +117,7 @@ def synthetic_themes():
     ]
 
 
-def insert_rows(model, fields, rows, batch_size):
+def insert_rows(model, fields, rows, batch_size=BATCH_SIZE):
     """Insert rows of values for `fields` (attribute names): streamed with COPY on
     PostgreSQL, so that they are made while the server writes; bulk_create elsewhere."""
     if connection.vendor == "postgresql":
@@ -125,130 +129,185 @@ def insert_rows(model, fields, rows, batch_size):
         )
 
 
-def link_tags(model, ids, tags, rng, batch_size):
-    """The `synthetic` tag on every entry, and one topical tag on about half."""
-    content_type_id = ContentType.objects.get_for_model(model).pk
-    synthetic, *topical = tags
-
-    def rows():
-        for object_id in ids:
-            yield content_type_id, object_id, synthetic.pk
-            if rng.random() < 0.5:
-                yield content_type_id, object_id, rng.choice(topical).pk
-
-    insert_rows(TaggedItem, ("content_type_id", "object_id", "tag_id"), rows(), batch_size)
+def reserved_ids(model, count):
+    """Primary keys for `count` entries not yet inserted, so that their search documents
+    can be written first. SQLite, which has no sequence, takes those after the largest:
+    a synthetic load runs alone, on a database of its own."""
+    if connection.vendor == "postgresql":
+        return backends.next_ids(model._meta.db_table, count)
+    largest = model.objects.aggregate(largest=Max("pk"))["largest"] or 0
+    return list(range(largest + 1, largest + 1 + count))
 
 
-def link_themes(through, field, ids, themes, rng, batch_size):
-    rows = (
-        (object_id, theme.pk)
-        for object_id in ids
-        for theme in rng.sample(themes, k=min(len(themes), rng.choice((1, 1, 2))))
-    )
-    insert_rows(through, (f"{field}_id", "theme_id"), rows, batch_size)
+class EntryMaker:
+    """Makes synthetic entries, unsaved but with their ids, each with the links
+    (themes, tags, countries) its search document needs."""
 
+    def __init__(self, rng, themes, tags, issuing_body, countries):
+        self.rng, self.themes, self.tags = rng, themes, tags
+        self.issuing_body, self.countries = issuing_body, countries
 
-@transaction.atomic
-def make_synthetic(
-    *, directives, provisions_per_directive, agreements, seed=1, batch_size=5000, progress
-):
-    """Insert the synthetic corpus; `progress(label, total)` returns a tqdm-like bar.
-    Returns {type: ids} of what was made, for indexing."""
-    rng = random.Random(seed)
-    themes = synthetic_themes()
-    tags = [Tag.objects.get_or_create(name=TAG, defaults={"slug": TAG})[0]] + [
-        Tag.objects.get_or_create(name=f"synthetic {word}", defaults={"slug": f"synthetic-{word}"})[
-            0
-        ]
-        for word in DOMAIN_WORDS[:30]
-    ]
-    body, _ = Organization.objects.get_or_create(
-        slug="synthetic-ministry",
-        defaults={"name": f"{PREFIX} Ministry", "kind": Organization.Kind.MINISTRY},
-    )
-    start = Directive.objects.filter(slug__startswith=SLUG_PREFIX).count()
-    made = {}
+    def links(self, countries=()):
+        """The `synthetic` tag on every entry and one topical tag on about half; one
+        theme, or two."""
+        rng = self.rng
+        synthetic, *topical = self.tags
+        tags = [synthetic] + ([rng.choice(topical)] if rng.random() < 0.5 else [])
+        themes = rng.sample(self.themes, k=min(len(self.themes), rng.choice((1, 1, 2))))
+        return Links(
+            themes=[theme.pk for theme in themes],
+            tags=[(tag.name, tag.slug) for tag in tags],
+            countries=[(country.code, country.name) for country in countries],
+        )
 
-    bar = progress("directives", directives)
-    directive_ids = []
-    for offset in range(0, directives, batch_size):
-        batch = []
-        for n in range(start + offset, start + min(offset + batch_size, directives)):
-            summary = sentence_text(rng, 60, 160)
-            if rng.random() < BROAD_SHARE:
-                summary += f" Strengthen {BROAD_TERM}."
-            batch.append(
-                Directive(
-                    title=f"{PREFIX} {title_text(rng)}",
-                    slug=f"{SLUG_PREFIX}directive-{n}",
-                    kind=rng.choice(Directive.Kind.values),
-                    issuing_body=body,
-                    date=random_date(rng),
-                    summary=summary,
-                    status=Status.PUBLISHED,
-                )
-            )
-        directive_ids += [d.pk for d in Directive.objects.bulk_create(batch)]
-        bar.update(len(batch))
-    bar.close()
-    link_themes(Directive.themes.through, "directive", directive_ids, themes, rng, batch_size)
-    link_tags(Directive, directive_ids, tags, rng, batch_size)
-    made["directives"] = directive_ids
-
-    bar = progress("provisions", directives * provisions_per_directive)
-    provision_ids, batch = [], []
-    for directive_id in directive_ids:
-        for number in range(1, provisions_per_directive + 1):
-            batch.append(
-                Provision(
-                    directive_id=directive_id,
-                    number=number,
-                    heading=title_text(rng, 3, 7) if rng.random() < 0.7 else "",
-                    text=sentence_text(rng, 40, 120),
-                )
-            )
-        if len(batch) >= batch_size:
-            provision_ids += [p.pk for p in Provision.objects.bulk_create(batch)]
-            bar.update(len(batch))
-            batch = []
-    provision_ids += [p.pk for p in Provision.objects.bulk_create(batch)]
-    bar.update(len(batch))
-    bar.close()
-    link_themes(Provision.themes.through, "provision", provision_ids, themes, rng, batch_size)
-    link_tags(Provision, provision_ids, tags, rng, batch_size)
-    made["provisions"] = provision_ids
-
-    countries = list(Country.objects.values_list("pk", flat=True))
-    bar = progress("agreements", agreements)
-    start = Agreement.objects.filter(slug__startswith=SLUG_PREFIX).count()
-    batch = [
-        Agreement(
+    def directive(self, pk, n):
+        rng = self.rng
+        summary = sentence_text(rng, 60, 160)
+        if rng.random() < BROAD_SHARE:
+            summary += f" Strengthen {BROAD_TERM}."
+        directive = Directive(
+            pk=pk,
             title=f"{PREFIX} {title_text(rng)}",
-            slug=f"{SLUG_PREFIX}agreement-{start + n}",
+            slug=f"{SLUG_PREFIX}directive-{n}",
+            kind=rng.choice(Directive.Kind.values),
+            issuing_body=self.issuing_body,
+            date=random_date(rng),
+            summary=summary,
+            status=Status.PUBLISHED,
+        )
+        return directive, self.links()
+
+    def provision(self, pk, directive, number):
+        rng = self.rng
+        provision = Provision(
+            pk=pk,
+            directive=directive,
+            number=number,
+            heading=title_text(rng, 3, 7) if rng.random() < 0.7 else "",
+            text=sentence_text(rng, 40, 120),
+        )
+        return provision, self.links()
+
+    def agreement(self, pk, n):
+        rng = self.rng
+        agreement = Agreement(
+            pk=pk,
+            title=f"{PREFIX} {title_text(rng)}",
+            slug=f"{SLUG_PREFIX}agreement-{n}",
             kind=rng.choice(Agreement.Kind.values),
             signed_on=random_date(rng),
             summary=sentence_text(rng, 40, 100),
             status=Status.PUBLISHED,
         )
-        for n in range(agreements)
+        countries = rng.sample(self.countries, k=min(len(self.countries), rng.randint(1, 3)))
+        return agreement, self.links(countries)
+
+
+def insert_links(model, entries, links, tag_ids):
+    name = model._meta.model_name
+    rows = ((entry.pk, theme) for entry in entries for theme in links[entry.pk].themes)
+    insert_rows(model.themes.through, (f"{name}_id", "theme_id"), rows)
+    content_type_id = ContentType.objects.get_for_model(model).pk
+    rows = (
+        (content_type_id, entry.pk, tag_ids[slug])
+        for entry in entries
+        for _, slug in links[entry.pk].tags
+    )
+    insert_rows(TaggedItem, ("content_type_id", "object_id", "tag_id"), rows)
+
+
+class Loader:
+    """Writes each batch of entries' search documents while the entries are being made,
+    then the entries and their links. On PostgreSQL the server computes the tsvectors
+    of the rows COPY has sent while Python makes the next entries: both cores work at
+    once, where inserting first and indexing after kept one of them idle."""
+
+    def __init__(self, tags, countries, progress):
+        self.tag_ids = {tag.slug: tag.pk for tag in tags}
+        self.country_ids = {country.code: country.pk for country in countries}
+        self.ancestry = indexing.theme_ancestry()
+        self.progress = progress
+
+    def load(self, key, made, count):
+        """Index and insert `count` entries, drawn from `made`, an iterator of
+        (entry, links); returns the entries."""
+        entries, links = [], {}
+
+        def made_entries():
+            for entry, entry_links in made:
+                entries.append(entry)
+                links[entry.pk] = entry_links
+                yield entry
+
+        indexing.write_new_documents(key, made_entries(), count, links, self.ancestry)
+        model = indexing.ENTRY_TYPES_BY_KEY[key].model
+        model.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+        insert_links(model, entries, links, self.tag_ids)
+        if model is Agreement:
+            rows = (
+                (entry.pk, self.country_ids[code])
+                for entry in entries
+                for code, _ in links[entry.pk].countries
+            )
+            insert_rows(Agreement.party_countries.through, ("agreement_id", "country_id"), rows)
+        self.progress(key, len(entries))
+        return entries
+
+
+def synthetic_tags():
+    """The `synthetic` tag, then the topical ones."""
+    names = [TAG, *(f"synthetic {word}" for word in DOMAIN_WORDS[:30])]
+    return [
+        Tag.objects.get_or_create(name=name, defaults={"slug": name.replace(" ", "-")})[0]
+        for name in names
     ]
-    agreement_ids = [a.pk for a in Agreement.objects.bulk_create(batch, batch_size=batch_size)]
-    bar.update(len(agreement_ids))
-    bar.close()
-    link_themes(Agreement.themes.through, "agreement", agreement_ids, themes, rng, batch_size)
-    link_tags(Agreement, agreement_ids, tags, rng, batch_size)
-    if countries:
-        insert_rows(
-            Agreement.party_countries.through,
-            ("agreement_id", "country_id"),
-            (
-                (agreement_id, country_id)
-                for agreement_id in agreement_ids
-                for country_id in rng.sample(countries, k=rng.randint(1, 3))
-            ),
-            batch_size,
-        )
-    made["agreements"] = agreement_ids
+
+
+@transaction.atomic
+def make_synthetic(*, directives, provisions_per_directive, agreements, seed=1, progress):
+    """Insert and index the synthetic corpus, a batch at a time (Loader), with the GIN
+    indexes built once at the end; `progress(type, count)` is told of each batch.
+    Returns {type: number made}."""
+    rng = random.Random(seed)
+    themes, tags = synthetic_themes(), synthetic_tags()
+    body, _ = Organization.objects.get_or_create(
+        slug="synthetic-ministry",
+        defaults={"name": f"{PREFIX} Ministry", "kind": Organization.Kind.MINISTRY},
+    )
+    countries = list(Country.objects.all())
+    maker = EntryMaker(rng, themes, tags, body, countries)
+    loader = Loader(tags, countries, progress)
+    first_directive = Directive.objects.filter(slug__startswith=SLUG_PREFIX).count()
+    first_agreement = Agreement.objects.filter(slug__startswith=SLUG_PREFIX).count()
+    per_batch = max(1, BATCH_SIZE // max(1, provisions_per_directive))
+    made = dict.fromkeys(("directives", "provisions", "agreements"), 0)
+    with backends.indexes_dropped():
+        for offset in range(0, directives, per_batch):
+            count = min(per_batch, directives - offset)
+            numbers = range(first_directive + offset, first_directive + offset + count)
+            ids = reserved_ids(Directive, count)
+            batch = loader.load("directives", map(maker.directive, ids, numbers), count)
+            places = [
+                (directive, number)
+                for directive in batch
+                for number in range(1, provisions_per_directive + 1)
+            ]
+            for start in range(0, len(places), BATCH_SIZE):
+                chunk = places[start : start + BATCH_SIZE]
+                ids = reserved_ids(Provision, len(chunk))
+                made_provisions = (
+                    maker.provision(pk, directive, number)
+                    for pk, (directive, number) in zip(ids, chunk, strict=True)
+                )
+                made["provisions"] += len(loader.load("provisions", made_provisions, len(chunk)))
+            made["directives"] += len(batch)
+        for offset in range(0, agreements, BATCH_SIZE):
+            count = min(BATCH_SIZE, agreements - offset)
+            numbers = range(first_agreement + offset, first_agreement + offset + count)
+            ids = reserved_ids(Agreement, count)
+            made["agreements"] += len(
+                loader.load("agreements", map(maker.agreement, ids, numbers), count)
+            )
     return made
 
 

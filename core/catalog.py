@@ -22,11 +22,16 @@ class EntryType:
 
     def published(self):
         """Published entries of this type, with what a card needs, in bounded queries."""
-        return (
-            self.model.objects.published()
-            .select_related(*self.select_related)
-            .prefetch_related("themes", *self.prefetch_related)
+        return with_related(self.model.objects.published(), self.select_related).prefetch_related(
+            "themes", *self.prefetch_related
         )
+
+
+def with_related(queryset, select_related=()):
+    """queryset.select_related(*select_related), but only when there are fields to
+    follow: with none, select_related() would join every non-null foreign key, and
+    give each row its own copy of a shared parent."""
+    return queryset.select_related(*select_related) if select_related else queryset
 
 
 ENTRY_TYPES = (

@@ -5,7 +5,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from cooperation.models import Agreement, Mechanism
-from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, NEWS_TYPES
+from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, NEWS_TYPES, with_related
 from core.models import Country, Theme
 
 
@@ -85,10 +85,8 @@ class EntrySitemap(I18nSitemap):
         self.entry_type = ENTRY_TYPES_BY_KEY[key]
 
     def items(self):
-        model = self.entry_type.model
-        return (
-            model.objects.published().select_related(*self.entry_type.select_related).order_by("pk")
-        )
+        published = self.entry_type.model.objects.published()
+        return with_related(published, self.entry_type.select_related).order_by("pk")
 
     def lastmod(self, entry):
         return entry.updated_at

@@ -215,3 +215,32 @@ def test_a_failed_deferred_block_indexes_nothing(db):
     assert not SearchDocument.objects.exists()
     make_directive(title="Saved after")  # the signals index at once again
     assert public(title="Saved after").exists()
+
+
+def test_provisions_indexed_together_share_their_directive_and_its_address(db, monkeypatch):
+    directive = make_directive(title="Flood plan", provisions=3)
+    entries = list(indexing.indexable_queryset("provisions").filter(directive=directive))
+    assert len({id(provision.directive) for provision in entries}) == 1
+    addresses = []
+    get_absolute_url = Directive.get_absolute_url
+    monkeypatch.setattr(
+        Directive,
+        "get_absolute_url",
+        lambda self: addresses.append(self.pk) or get_absolute_url(self),
+    )
+    indexing.index_entries("provisions", entries)
+    assert addresses == [directive.pk]  # asked once for its three provisions
+    assert set(public(entry_type="provisions").values_list("parent_url", flat=True)) == {
+        directive.get_absolute_url()
+    }
+
+
+def test_a_provision_document_links_to_the_provision_page(db):
+    directive = make_directive(title="Flood plan", provisions=2)
+    for provision in directive.provisions.all():
+        document = SearchDocument.objects.get(entry_type="provisions", object_id=provision.pk)
+        assert document.url == provision.get_absolute_url()
+    directive.slug = "flood-plan-renamed"
+    directive.save()
+    renamed = SearchDocument.objects.get(entry_type="provisions", object_id=provision.pk)
+    assert renamed.url == "/directives/flood-plan-renamed/p2/" == provision.get_absolute_url()

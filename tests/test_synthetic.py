@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from cooperation.models import Agreement
 from policies.models import Directive, Provision
-from search.models import SearchDocument
+from search.models import SearchDocument, SearchFacet
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_makes_labelled_indexed_entries_and_deletes_them(db, capsys):
         assert entry.title.startswith("[Synthetic] ") and entry.slug.startswith("synthetic-")
         assert "synthetic" in entry.tags.names()
     assert SearchDocument.objects.published().count() == 11
-    assert "Made 3 directives, 6 provisions, 2 agreements" in capsys.readouterr().out
+    assert "Made and indexed 3 directives, 6 provisions, 2 agreements" in capsys.readouterr().out
     call_command("make_synthetic", "--delete", "--yes")
     assert not Directive.objects.exists() and not Agreement.objects.exists()
     assert not SearchDocument.objects.exists()
@@ -43,3 +43,21 @@ def test_benchmark_reports_every_scenario(db, capsys):
     out = capsys.readouterr().out
     assert "| list page /directives/ |" in out and "naive icontains" in out
     assert "1–3 word search / naive icontains:" in out
+
+
+def test_indexing_while_making_gives_the_index_a_rebuild_gives(db):
+    call_command("make_synthetic", *SMALL, "--yes")
+    made = index_snapshot()
+    assert len(made[0]) == 11 and made[1]
+    call_command("rebuild_search_index", "--quiet")
+    assert index_snapshot() == made
+
+
+def index_snapshot():
+    documents = SearchDocument.objects.exclude(url__startswith="/sources/").values_list(
+        *(field.attname for field in SearchDocument._meta.concrete_fields if field.name != "id")
+    )
+    facets = SearchFacet.objects.values_list(
+        "document__entry_type", "document__object_id", "kind", "value", "direct"
+    )
+    return sorted(documents), sorted(facets)
