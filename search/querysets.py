@@ -96,6 +96,13 @@ class SearchDocumentQuerySet(models.QuerySet):
             queryset = queryset.filter(entry_type=entry_type)
         if year:
             queryset = queryset.filter(year=year)
+        if facets and is_postgres():
+            # The keys on the row the text match has read already: a test in memory
+            # for each match, where a facet row for each would be looked up or joined.
+            keys = [f"{kind}:{value}" for kind, value in facets]
+            return queryset.filter(
+                RawSQL("string_to_array(facet_keys, ' ') @> %s::text[]", [keys], BooleanField())
+            )
         for kind, value in facets:
             queryset = queryset.filter(
                 Exists(SearchFacet.objects.filter(document=OuterRef("pk"), kind=kind, value=value))

@@ -100,22 +100,25 @@ def filtered(query, filters):
     return documents.with_facets(**filters)
 
 
+# The first results are sorted under a LIMIT, which PostgreSQL does as a top-N heap
+# sort keeping only the best {first}, rather than sorting and numbering every match.
 COUNT_SQL = """
     WITH matches (id, entry_type, year, date, rank, facet_keys) AS ({matches})
     SELECT 'type', entry_type, year, COUNT(*) FROM matches GROUP BY entry_type, year
     UNION ALL
     {facet_counts}
     UNION ALL
-    SELECT 'first', NULL, position, id FROM (
-        SELECT id, ROW_NUMBER() OVER (ORDER BY {order}) AS position FROM matches
-    ) AS ordered WHERE position <= {first}
+    SELECT 'first', NULL, ROW_NUMBER() OVER (ORDER BY {order}), id FROM (
+        SELECT id, date, rank FROM matches ORDER BY {order} LIMIT {first}
+    ) AS first_results
 """
 # Counts by "kind:value": PostgreSQL splits the keys of the rows it has read; SQLite,
 # which has no function to split a string, joins the facet rows.
 FACET_COUNTS_SQL = {
     "postgresql": """
-        SELECT 'facet', facet_key, NULL, COUNT(*)
-        FROM matches, unnest(string_to_array(facet_keys, ' ')) AS facet_key GROUP BY facet_key
+        SELECT 'facet', facet_key, NULL, COUNT(*) FROM (
+            SELECT unnest(string_to_array(facet_keys, ' ')) AS facet_key FROM matches
+        ) AS keys GROUP BY facet_key
     """,
     "sqlite": """
         SELECT 'facet', kind || ':' || value, NULL, COUNT(*) FROM search_searchfacet
