@@ -39,10 +39,14 @@ def test_makes_labelled_indexed_entries_and_deletes_them(db, capsys):
 
 def test_benchmark_reports_every_scenario(db, capsys):
     call_command("make_synthetic", *SMALL, "--yes")
-    call_command("search_bench", "--runs", "2")
+    call_command("search_bench", "--runs", "4")
     out = capsys.readouterr().out
     assert "| list page /directives/ |" in out and "naive icontains" in out
     assert "1–3 word search / naive icontains:" in out
+    assert "two facets chosen, cache emptied / list page:" in out
+    by_query = out.split("by query:")[1]
+    for query in ("volunteer rescue teams", "flood warning", "earthquake", "drought relief"):
+        assert f"| {query} |" in by_query
 
 
 def test_indexing_while_making_gives_the_index_a_rebuild_gives(db):
