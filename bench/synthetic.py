@@ -239,7 +239,7 @@ class Loader:
                 links[entry.pk] = entry_links
                 yield entry
 
-        indexing.write_new_documents(key, made_entries(), count, links, self.ancestry)
+        indexing.write_documents(key, made_entries(), links, self.ancestry, count)
         model = indexing.ENTRY_TYPES_BY_KEY[key].model
         model.objects.bulk_create(entries, batch_size=BATCH_SIZE)
         insert_links(model, entries, links, self.tag_ids)

@@ -204,10 +204,12 @@ class Provision(models.Model):
         return f"{label}: {self.heading}" if self.heading else label
 
     def get_absolute_url(self):
-        return reverse(
-            "policies:provision",
-            kwargs={"slug": self.directive.slug, "number": self.number},
-        )
+        return self.address_under(self.directive.get_absolute_url())
+
+    def address_under(self, directive_url):
+        """This provision's address, given its directive's: the "policies:provision"
+        route is the directive's page followed by the label."""
+        return f"{directive_url}{self.label}/"
 
     @property
     def label(self):

@@ -79,9 +79,9 @@ def provision_document(provision, links):
     directive = provision.directive
     directive_url = parent_address(directive)
     return {
-        # provision.get_absolute_url(), built on its directive's address asked once:
-        # a reverse() for each of 200,000 provisions was a tenth of a bulk index.
-        "url": f"{directive_url}{provision.label}/",
+        # On its directive's address, asked once: a reverse() for each of 200,000
+        # provisions was a tenth of a bulk index.
+        "url": provision.address_under(directive_url),
         "is_published": directive.status == Status.PUBLISHED,
         "title": clean_text(provision.heading) or short(provision.text),
         "keywords": clean_text(provision.heading, *links.tag_names),
@@ -327,11 +327,11 @@ def copy_documents(key, entries, links, ancestry, count=None):
     )
 
 
-def write_new_documents(key, entries, count, links, ancestry):
-    """Write the documents of `count` entries that have none yet, their links given:
-    for a bulk load that makes the entries itself (the synthetic corpus), so nothing
-    is deleted or read back. `entries` may be an iterator: on PostgreSQL, COPY reads
-    it while the server writes the rows sent before."""
+def write_documents(key, entries, links, ancestry, count=None):
+    """Write the documents of entries that have none (any old ones deleted first), their
+    links given. `entries` may be an iterator of `count` entries: on PostgreSQL, COPY
+    reads it while the server writes the rows sent before, so a bulk load that makes
+    its entries itself (the synthetic corpus) indexes them as it makes them."""
     if connection.vendor == "postgresql":
         copy_documents(key, entries, links, ancestry, count)
     else:
@@ -350,26 +350,25 @@ def index_entries(key, entries, ancestry=None, *, replace=True):
     ids = [entry.pk for entry in entries]
     if replace:
         SearchDocument.objects.filter(entry_type=key, object_id__in=ids).delete()
-    links = links_for(key, ids)
-    write = copy_documents if connection.vendor == "postgresql" else create_documents
-    write(key, entries, links, ancestry)
-    IndexState.objects.changed()
+    write_documents(key, entries, links_for(key, ids), ancestry)
     return len(entries)
 
 
-def default_chunk_size():
-    """Entries indexed per pass. SQLite gets fewer: Django 5.2 prefetches their parents
-    with one OR per parent, and SQLite refuses a query 1,000 ORs deep."""
-    return 5000 if connection.vendor == "postgresql" else 500
+def indexable_chunks(key, ids, chunk_size=None):
+    """The entries of these ids, with all that indexing reads, a list per chunk. SQLite
+    gets smaller chunks: Django 5.2 prefetches their parents with one OR per parent,
+    and SQLite refuses a query 1,000 ORs deep."""
+    size = chunk_size or (5000 if connection.vendor == "postgresql" else 500)
+    for start in range(0, len(ids), size):
+        yield list(indexable_queryset(key).filter(pk__in=ids[start : start + size]))
 
 
 def index_ids(model, ids):
     """Bring the documents of these entries up to date, a chunk at a time: written
     again for those that exist, removed for those that no longer do."""
-    key = key_for(model)
-    ids, size, found = list(ids), default_chunk_size(), set()
-    for start in range(0, len(ids), size):
-        entries = list(indexable_queryset(key).filter(pk__in=ids[start : start + size]))
+    key, ids = key_for(model), list(ids)
+    found = set()
+    for entries in indexable_chunks(key, ids):
         index_entries(key, entries)
         found.update(entry.pk for entry in entries)
     gone = set(ids) - found
@@ -381,13 +380,11 @@ def reindex_queryset(key, queryset, chunk_size=None, progress=None, *, replace=T
     """Index every entry of a queryset of one type, a chunk at a time."""
     ancestry = theme_ancestry()
     ids = list(queryset.values_list("pk", flat=True))
-    size = chunk_size or default_chunk_size()
     total = 0
-    for start in range(0, len(ids), size):
-        chunk = indexable_queryset(key).filter(pk__in=ids[start : start + size])
-        total += index_entries(key, chunk, ancestry, replace=replace)
+    for entries in indexable_chunks(key, ids, chunk_size):
+        total += index_entries(key, entries, ancestry, replace=replace)
         if progress:
-            progress(len(ids[start : start + size]))
+            progress(len(entries))
     return total
 
 

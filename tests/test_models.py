@@ -6,6 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.urls import reverse
+from django.utils import translation
 
 from cooperation.models import Agreement, AgreementLink
 from core.models import Country, DatePrecision, SourceAuthor, Status, Theme, format_partial_date
@@ -237,6 +239,11 @@ def test_provision_permalink_and_label():
     assert provision.label == "p3"
     assert provision.get_absolute_url() == "/directives/xi-2019-emergency-management/p3/"
     assert str(provision).endswith("point 3")
+    # Built on the directive's address, it is still the provision route's, in each language.
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            route = reverse("policies:provision", kwargs={"slug": directive.slug, "number": 3})
+            assert provision.get_absolute_url() == route
 
 
 def test_every_model_names_itself_and_has_a_page_address():
