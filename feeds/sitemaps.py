@@ -1,8 +1,14 @@
-"""/sitemap.xml: every public page, each with the time it last changed."""
+"""/sitemap.xml: an index of one sitemap per kind of page, each page listed with the
+time it last changed, in pages of at most SITEMAP_PAGE_SIZE addresses (the protocol
+allows 50,000 per file; 200,000 provisions in two languages need several files)."""
+
+from math import ceil
 
 from django.contrib import sitemaps
+from django.core.paginator import Paginator
 from django.db.models import Max
 from django.urls import reverse
+from taggit.models import Tag
 
 from cooperation.models import Agreement, Mechanism
 from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, NEWS_TYPES, with_related
@@ -45,12 +51,39 @@ def merge_latest(*changes):
     return merged
 
 
+# Addresses per sitemap file: each is a page in one language with its hreflang
+# alternates, so a file stays a few megabytes and quick to make.
+SITEMAP_PAGE_SIZE = 10_000
+
+
 class I18nSitemap(sitemaps.Sitemap):
     """Each page at its English and its /zh-hans/ address, with hreflang alternates."""
 
     i18n = True
     alternates = True
     x_default = True
+    limit = SITEMAP_PAGE_SIZE
+
+
+class PagesInEveryLanguage:
+    """A queryset's (entry, language) pairs, as Django's i18n sitemap paginates them,
+    read one page's worth of entries at a time. Django lists every pair of every entry
+    first, which for one page of provisions would load all 200,000."""
+
+    def __init__(self, queryset, languages):
+        self.queryset = queryset
+        self.languages = languages
+
+    def __len__(self):
+        return self.queryset.count() * len(self.languages)
+
+    def __getitem__(self, window):
+        per_entry = len(self.languages)
+        first = window.start // per_entry
+        entries = self.queryset[first : ceil(window.stop / per_entry)]
+        pairs = [(entry, language) for entry in entries for language in self.languages]
+        skip = window.start - first * per_entry
+        return pairs[skip : skip + window.stop - window.start]
 
 
 class ListPageSitemap(I18nSitemap):
@@ -88,8 +121,16 @@ class EntrySitemap(I18nSitemap):
         published = self.entry_type.model.objects.published()
         return with_related(published, self.entry_type.select_related).order_by("pk")
 
+    @property
+    def paginator(self):
+        return Paginator(PagesInEveryLanguage(self.items(), self._languages()), self.limit)
+
     def lastmod(self, entry):
         return entry.updated_at
+
+    def get_latest_lastmod(self):
+        """For the index: one aggregate, where Django's default reads every entry."""
+        return latest_change([self.entry_type.key])
 
 
 class ProvisionSitemap(EntrySitemap):
@@ -123,6 +164,28 @@ class ThemeSitemap(I18nSitemap):
         return self.changed.get(theme.pk)
 
 
+class TagSitemap(I18nSitemap):
+    """Every tag on a published entry, changed when the latest of those entries did."""
+
+    def items(self):
+        self.changed = merge_latest(
+            *(
+                latest_change_by(
+                    entry_type.model.objects.published(), "tags", updated_field(entry_type)
+                )
+                for entry_type in ENTRY_TYPES
+                if hasattr(entry_type.model, "tags")
+            )
+        )
+        return Tag.objects.filter(pk__in=self.changed).order_by("slug")
+
+    def location(self, tag):
+        return reverse("core:tag", args=[tag.slug])
+
+    def lastmod(self, tag):
+        return self.changed[tag.pk]
+
+
 class CountrySitemap(I18nSitemap):
     """Countries party to a published agreement or member of a published mechanism;
     the other countries' pages have nothing on them yet."""
@@ -146,5 +209,6 @@ SITEMAPS = {
     "agreements": EntrySitemap("agreements"),
     "mechanisms": EntrySitemap("mechanisms"),
     "countries": CountrySitemap,
+    "tags": TagSitemap,
     "sources": EntrySitemap("sources"),
 }

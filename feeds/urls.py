@@ -1,7 +1,7 @@
 """Addresses for feed readers and crawlers. They are outside the /zh-hans/ prefix:
-one feed and one sitemap for the whole site (the sitemap lists both languages)."""
+one feed and one sitemap index for the whole site (its sitemaps list both languages)."""
 
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
 from feeds import views
@@ -13,6 +13,17 @@ app_name = "feeds"
 urlpatterns = [
     path("feeds/latest.atom", LatestEntriesFeed(), name="latest"),
     path("themes/<slug:slug>/feed.atom", ThemeFeed(), name="theme"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "feeds:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

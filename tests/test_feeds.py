@@ -7,8 +7,13 @@ import xml.etree.ElementTree as ET
 import feedparser
 import pytest
 import time_machine
+from django.db import connection
+from django.db.models.signals import post_init
+from django.test.utils import CaptureQueriesContext
 
 from core.models import Status
+from feeds.sitemaps import I18nSitemap
+from policies.models import Provision
 from tests.builders import (
     make_agreement,
     make_country,
@@ -115,14 +120,100 @@ def test_feed_auto_discovery_in_page_heads(client, seeded):
     assert 'href="/feeds/latest.atom"' in theme
 
 
-def sitemap(client):
-    response = client.get("/sitemap.xml")
+def read_xml(client, address):
+    response = client.get(address.removeprefix("http://testserver"))
     assert response.status_code == 200
-    root = ET.fromstring(response.content)  # noqa: S314 (our own response, in a test)
-    return {
-        url.find(f"{SITEMAP}loc").text: url.find(f"{SITEMAP}lastmod").text
-        for url in root.iter(f"{SITEMAP}url")
-    }
+    return ET.fromstring(response.content)  # noqa: S314 (our own response, in a test)
+
+
+def sitemap_files(client):
+    """The addresses of the sitemaps that /sitemap.xml lists."""
+    index = read_xml(client, "/sitemap.xml")
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    return [entry.find(f"{SITEMAP}loc").text for entry in index.iter(f"{SITEMAP}sitemap")]
+
+
+def sitemap_urls(client, address):
+    """[(address, lastmod)] of one sitemap file, in its order."""
+    return [
+        (url.find(f"{SITEMAP}loc").text, url.find(f"{SITEMAP}lastmod").text)
+        for url in read_xml(client, address).iter(f"{SITEMAP}url")
+    ]
+
+
+def sitemap(client):
+    """{address: lastmod} of every page the sitemap index leads to."""
+    pairs = [pair for file in sitemap_files(client) for pair in sitemap_urls(client, file)]
+    urls = dict(pairs)
+    assert len(urls) == len(pairs)  # no page listed twice
+    return urls
+
+
+def test_sitemap_index_lists_one_sitemap_per_kind_of_page(client):
+    make_directive(slug="opinions", provisions=1)
+    base = "http://testserver/sitemap-"
+    assert sitemap_files(client) == [
+        f"{base}{section}.xml"
+        for section in (
+            "pages",
+            "themes",
+            "directives",
+            "provisions",
+            "agreements",
+            "mechanisms",
+            "countries",
+            "tags",
+            "sources",
+        )
+    ]
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_long_sitemaps_are_split_into_pages_that_list_each_address_once(client, monkeypatch):
+    monkeypatch.setattr(I18nSitemap, "limit", 3)
+    make_directive(slug="opinions", provisions=5)
+    files = [file for file in sitemap_files(client) if "provisions" in file]
+    # 5 provisions in 2 languages: 10 addresses, 3 to a page.
+    base = "http://testserver/sitemap-provisions.xml"
+    assert files == [base, f"{base}?p=2", f"{base}?p=3", f"{base}?p=4"]
+    pages = [[address for address, _ in sitemap_urls(client, file)] for file in files]
+    assert [len(page) for page in pages] == [3, 3, 3, 1]
+    listed = [address for page in pages for address in page]
+    expected = [
+        f"http://testserver{prefix}/directives/opinions/p{number}/"
+        for number in range(1, 6)
+        for prefix in ("", "/zh-hans")
+    ]
+    assert listed == expected
+    assert client.get("/sitemap-provisions.xml?p=5").status_code == 404
+
+
+def test_a_sitemap_page_reads_only_its_own_entries_in_a_fixed_number_of_queries(
+    client, monkeypatch
+):
+    monkeypatch.setattr(I18nSitemap, "limit", 4)  # two provisions, in two languages
+    make_directive(slug="small", provisions=2)
+
+    def read_page(number):
+        loaded = []
+
+        def count(sender, instance, **kwargs):
+            loaded.append(instance.pk)
+
+        post_init.connect(count, sender=Provision)
+        try:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(f"/sitemap-provisions.xml?p={number}")
+        finally:
+            post_init.disconnect(count, sender=Provision)
+        assert response.status_code == 200
+        return len(captured), loaded
+
+    queries, loaded = read_page(1)
+    assert len(loaded) == 2
+    make_directive(slug="large", provisions=30)
+    assert read_page(1) == (queries, loaded)
+    assert len(read_page(9)[1]) == 2
 
 
 def test_sitemap_lists_every_published_page_with_its_last_change(client):
@@ -155,6 +246,19 @@ def test_sitemap_lists_every_published_page_with_its_last_change(client):
         assert urls[f"{base}/zh-hans{path}"] == lastmod, path  # the Chinese page too
     assert base + "/countries/la/" not in urls
     assert all(urls.values())  # every page has its lastmod
+
+
+def test_sitemap_lists_the_tags_of_published_entries_with_their_last_change(client):
+    with time_machine.travel(datetime.datetime(2024, 2, 1, tzinfo=UTC)):
+        make_directive(slug="opinions").tags.add("floods")
+        make_directive(slug="hidden", status=Status.DRAFT).tags.add("secret")
+    with time_machine.travel(datetime.datetime(2024, 5, 1, tzinfo=UTC)):
+        make_agreement(slug="mou").tags.add("floods")
+    urls = sitemap(client)
+    assert urls["http://testserver/tags/floods/"] == "2024-05-01"
+    assert urls["http://testserver/zh-hans/tags/floods/"] == "2024-05-01"
+    assert client.get("/tags/floods/").status_code == 200
+    assert not any("/tags/secret/" in url for url in urls)
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.WITHDRAWN])

@@ -26,7 +26,7 @@ SURFACES = [
     "/export/agreements.csv",
     "/export/agreements.jsonl",
     "/feeds/latest.atom",
-    "/sitemap.xml",
+    "/sitemap-agreements.xml",
 ]
 
 
