@@ -17,6 +17,7 @@ from core.models import Country, Organization, Status, Theme
 from policies.models import Directive, Provision
 from search import backends, indexing
 from search.indexing import Links
+from search.models import IndexState
 
 PREFIX = "[Synthetic]"
 SLUG_PREFIX = "synthetic-"
@@ -281,6 +282,7 @@ def make_synthetic(*, directives, provisions_per_directive, agreements, seed=1, 
     first_agreement = Agreement.objects.filter(slug__startswith=SLUG_PREFIX).count()
     per_batch = max(1, BATCH_SIZE // max(1, provisions_per_directive))
     made = dict.fromkeys(("directives", "provisions", "agreements"), 0)
+    IndexState.objects.changed()  # the index writer's turn, before its tables are locked
     with backends.indexes_dropped():
         for offset in range(0, directives, per_batch):
             count = min(per_batch, directives - offset)

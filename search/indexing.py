@@ -3,6 +3,7 @@ and the services below write it. Signals (search/signals.py) call them on every 
 delete and change of themes, tags or countries; `manage.py rebuild_search_index`
 rebuilds everything after bulk changes that bypass signals (queryset.update())."""
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 
@@ -329,14 +330,14 @@ def copy_documents(key, entries, links, ancestry, count=None):
 
 def write_documents(key, entries, links, ancestry, count=None):
     """Write the documents of entries that have none (any old ones deleted first), their
-    links given. `entries` may be an iterator of `count` entries: on PostgreSQL, COPY
-    reads it while the server writes the rows sent before, so a bulk load that makes
-    its entries itself (the synthetic corpus) indexes them as it makes them."""
+    links given, after the caller has taken its turn (IndexState.objects.changed).
+    `entries` may be an iterator of `count` entries: on PostgreSQL, COPY reads it while
+    the server writes the rows sent before, so a bulk load that makes its entries
+    itself (the synthetic corpus) indexes them as it makes them."""
     if connection.vendor == "postgresql":
         copy_documents(key, entries, links, ancestry, count)
     else:
         create_documents(key, entries, links, ancestry)
-    IndexState.objects.changed()
 
 
 @transaction.atomic
@@ -348,6 +349,7 @@ def index_entries(key, entries, ancestry=None, *, replace=True):
         return 0
     ancestry = theme_ancestry() if ancestry is None else ancestry
     ids = [entry.pk for entry in entries]
+    IndexState.objects.changed()
     if replace:
         SearchDocument.objects.filter(entry_type=key, object_id__in=ids).delete()
     write_documents(key, entries, links_for(key, ids), ancestry)
@@ -372,8 +374,10 @@ def index_ids(model, ids):
         index_entries(key, entries)
         found.update(entry.pk for entry in entries)
     gone = set(ids) - found
-    if gone and SearchDocument.objects.filter(entry_type=key, object_id__in=gone).delete()[0]:
-        IndexState.objects.changed()
+    if gone:
+        with transaction.atomic():
+            IndexState.objects.changed()
+            SearchDocument.objects.filter(entry_type=key, object_id__in=gone).delete()
 
 
 def reindex_queryset(key, queryset, chunk_size=None, progress=None, *, replace=True):
@@ -397,20 +401,24 @@ def reindex_documents(documents):
         reindex_queryset(key, ENTRY_TYPES_BY_KEY[key].model.objects.filter(pk__in=ids))
 
 
-def rebuild_index(progress_factory=None):
-    """Empty the index and build it again from every entry; returns counts by type.
-    Searches wait until it is done (see backends.indexes_dropped)."""
+def rebuild_index(progress_factory=None, *, online=False):
+    """Empty the index and build it again from every entry, in one transaction; returns
+    counts by type. By default PostgreSQL's indexes are dropped and built once at the
+    end (backends.indexes_dropped), which locks the tables: searches wait until it is
+    done. `online` keeps them, and current row by row: slower, but searches go on
+    reading the old index until the new one is committed."""
     counts = {}
-    with transaction.atomic(), backends.indexes_dropped():
-        SearchFacet.objects.all().delete()
-        SearchDocument.objects.all().delete()
-        IndexState.objects.changed()
-        for entry_type in ENTRY_TYPES:
-            queryset = entry_type.model.objects.order_by("pk")
-            progress = progress_factory(entry_type, queryset.count()) if progress_factory else None
-            counts[entry_type.key] = reindex_queryset(
-                entry_type.key, queryset, progress=progress and progress.update, replace=False
-            )
-            if progress:
-                progress.close()
+    with transaction.atomic():
+        IndexState.objects.changed()  # first, before the tables are locked
+        with contextlib.nullcontext() if online else backends.indexes_dropped():
+            SearchFacet.objects.all().delete()
+            SearchDocument.objects.all().delete()
+            for entry_type in ENTRY_TYPES:
+                queryset = entry_type.model.objects.order_by("pk")
+                progress = progress_factory and progress_factory(entry_type, queryset.count())
+                counts[entry_type.key] = reindex_queryset(
+                    entry_type.key, queryset, progress=progress and progress.update, replace=False
+                )
+                if progress:
+                    progress.close()
     return counts

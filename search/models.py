@@ -114,8 +114,13 @@ class IndexStateManager(models.Manager):
         return str(self.values_list("token", flat=True).first() or "unindexed")
 
     def changed(self):
-        """Called by every write to the index, inside the writing transaction, so the
-        new token and the new documents become visible together."""
+        """Called by every write to the index, inside the writing transaction and before
+        it reads or writes any document, so that the new token and the new documents
+        become visible together, and so that writers take turns: the row stays locked
+        until the transaction ends, and a save made during a rebuild waits for it,
+        then reads what it committed, rather than writing a second document beside
+        the rebuild's. Taken first, before any table lock, so two writers can never
+        hold one lock each and wait for the other's."""
         if not self.update(token=uuid.uuid4()):
             self.create()
 

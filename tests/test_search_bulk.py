@@ -2,12 +2,14 @@
 once at the end; what is written and what search finds is the same as before."""
 
 import importlib
+import threading
 from types import SimpleNamespace
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, OperationalError, connection, connections
 
 from core.models import Status
+from policies.models import Directive
 from search import backends, indexing
 from search.models import SearchDocument, SearchFacet
 from tests.builders import (
@@ -155,6 +157,101 @@ def test_the_rebuild_command_leaves_search_working(db):
     assert snapshot() == before
     found = SearchDocument.objects.published().matching(parse("shelters"))
     assert list(found.values_list("entry_type", "title")) == [("provisions", "Shelters")]
+
+
+class PausedRebuild:
+    """rebuild_index() run in a thread of its own (on its own connection), stopped
+    after its first chunk, inside its transaction, until `resume()`."""
+
+    def __init__(self, *, online):
+        self.paused, self.resumed, self.errors = threading.Event(), threading.Event(), []
+        self.thread = threading.Thread(target=self.rebuild, args=(online,))
+
+    def update(self, count):
+        self.paused.set()
+        self.resumed.wait(timeout=60)
+
+    def close(self):
+        pass
+
+    def rebuild(self, online):
+        try:
+            indexing.rebuild_index(progress_factory=lambda *args: self, online=online)
+        except Exception as error:  # reported by the test
+            self.errors.append(error)
+        finally:
+            connections.close_all()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.paused.wait(timeout=60)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.resumed.set()
+        self.thread.join(timeout=60)
+        assert not self.errors
+
+
+def shelters_found():
+    found = SearchDocument.objects.published().matching(parse("shelters"))
+    return list(found.values_list("entry_type", "title"))
+
+
+@postgres_only
+def test_an_online_rebuild_lets_searches_read_the_old_index_until_it_commits(
+    transactional_db,
+):
+    make_corpus()
+    before = snapshot()
+    with PausedRebuild(online=True), connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '2s'")
+        try:
+            assert shelters_found() == [("provisions", "Shelters")]
+        finally:
+            cursor.execute("RESET lock_timeout")
+    assert snapshot() == before
+    assert shelters_found() == [("provisions", "Shelters")]
+
+
+@postgres_only
+@pytest.mark.parametrize("online", [True, False])
+def test_a_save_during_a_rebuild_waits_for_it_and_is_indexed_after(transactional_db, online):
+    make_corpus()
+    directive = Directive.objects.get(provisions__heading="Shelters")
+    errors = []
+
+    def rename():
+        try:
+            directive.title = "Renamed during the rebuild"
+            directive.save()
+        except Exception as error:  # reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    saving = threading.Thread(target=rename)
+    with PausedRebuild(online=online):
+        saving.start()
+        saving.join(timeout=1)  # it waits for the rebuild's turn to end
+    saving.join(timeout=60)
+    assert not errors
+    titles = SearchDocument.objects.filter(entry_type="directives", object_id=directive.pk)
+    assert list(titles.values_list("title", flat=True)) == ["Renamed during the rebuild"]
+    assert SearchDocument.objects.filter(parent_title="Renamed during the rebuild").count() == 2
+
+
+@postgres_only
+def test_a_default_rebuild_makes_searches_wait_for_it(transactional_db):
+    make_corpus()
+    with PausedRebuild(online=False), connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '500ms'")
+        try:
+            with pytest.raises(OperationalError, match="lock timeout"):
+                shelters_found()
+        finally:
+            cursor.execute("RESET lock_timeout")
+    assert shelters_found() == [("provisions", "Shelters")]
 
 
 def test_each_document_keeps_its_facet_rows_as_keys(db):

@@ -97,11 +97,12 @@ def test_provisions_edited_inline_in_the_admin_are_reindexed(editor_client, db):
     assert urls == ["/directives/plan/p1/"]
 
 
-def test_bulk_changes_are_caught_up_by_the_rebuild_command(db, capsys):
+@pytest.mark.parametrize("options", [[], ["--online"]])
+def test_bulk_changes_are_caught_up_by_the_rebuild_command(db, capsys, options):
     make_directive(title="Cyclone plan", status=Status.DRAFT, provisions=1)
     Directive.objects.update(status=Status.PUBLISHED, title="Typhoon plan")  # no signals
     assert not public().exists()
-    call_command("rebuild_search_index", "--quiet")
+    call_command("rebuild_search_index", "--quiet", *options)
     assert public(entry_type="directives", title="Typhoon plan").exists()
     assert public(entry_type="provisions").count() == 1
     assert "Indexed 1 directives, 1 provisions" in capsys.readouterr().out

@@ -55,8 +55,8 @@ class Command(BaseCommand):
             )
         if options["delete"]:
             with signals.suspended():
-                SearchDocument.objects.filter(url__contains=f"/{synthetic.SLUG_PREFIX}").delete()
                 IndexState.objects.changed()
+                SearchDocument.objects.filter(url__contains=f"/{synthetic.SLUG_PREFIX}").delete()
                 counts = synthetic.delete_synthetic()
             self.stdout.write(f"Deleted {counts}.")
             return

@@ -13,8 +13,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--online",
+            action="store_true",
+            help=(
+                "PostgreSQL: keep the indexes in place, so that searches go on, reading "
+                "the old index until the new one is committed. Slower. Without it the "
+                "indexes are built once at the end and searches wait until then."
+            ),
+        )
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args, quiet=False, online=False, **options):
         def progress(entry_type, total):
             return tqdm(
                 total=total,
@@ -24,6 +33,6 @@ class Command(BaseCommand):
                 disable=quiet,
             )
 
-        counts = rebuild_index(progress_factory=progress)
+        counts = rebuild_index(progress_factory=progress, online=online)
         summary = ", ".join(f"{count} {key}" for key, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Indexed {summary}."))
