@@ -242,7 +242,7 @@ def test_a_save_during_a_rebuild_waits_for_it_and_is_indexed_after(transactional
 
 
 @postgres_only
-def test_a_default_rebuild_makes_searches_wait_for_it(transactional_db):
+def test_an_offline_rebuild_makes_searches_wait_for_it(transactional_db):
     make_corpus()
     with PausedRebuild(online=False), connection.cursor() as cursor:
         cursor.execute("SET lock_timeout = '500ms'")

@@ -97,7 +97,7 @@ def test_provisions_edited_inline_in_the_admin_are_reindexed(editor_client, db):
     assert urls == ["/directives/plan/p1/"]
 
 
-@pytest.mark.parametrize("options", [[], ["--online"]])
+@pytest.mark.parametrize("options", [[], ["--offline"]])
 def test_bulk_changes_are_caught_up_by_the_rebuild_command(db, capsys, options):
     make_directive(title="Cyclone plan", status=Status.DRAFT, provisions=1)
     Directive.objects.update(status=Status.PUBLISHED, title="Typhoon plan")  # no signals

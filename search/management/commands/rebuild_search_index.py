@@ -14,16 +14,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
         parser.add_argument(
-            "--online",
+            "--offline",
             action="store_true",
             help=(
-                "PostgreSQL: keep the indexes in place, so that searches go on, reading "
-                "the old index until the new one is committed. Slower. Without it the "
-                "indexes are built once at the end and searches wait until then."
+                "PostgreSQL: drop the indexes and build them once at the end, locking "
+                "the index tables: searches wait until it is done. For a site nobody is "
+                "using. Without it, searches go on reading the old index until the new "
+                "one is committed."
             ),
         )
 
-    def handle(self, *args, quiet=False, online=False, **options):
+    def handle(self, *args, quiet=False, offline=False, **options):
         def progress(entry_type, total):
             return tqdm(
                 total=total,
@@ -33,6 +34,6 @@ class Command(BaseCommand):
                 disable=quiet,
             )
 
-        counts = rebuild_index(progress_factory=progress, online=online)
+        counts = rebuild_index(progress_factory=progress, online=not offline)
         summary = ", ".join(f"{count} {key}" for key, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Indexed {summary}."))
