@@ -254,6 +254,18 @@ def test_an_offline_rebuild_makes_searches_wait_for_it(transactional_db):
     assert shelters_found() == [("provisions", "Shelters")]
 
 
+@postgres_only
+def test_search_vectors_are_kept_in_their_rows_and_long_text_moved_out(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname IN ('search_vector', 'body') ORDER BY attname",
+            [SearchDocument._meta.db_table],
+        )
+        # m: compressed if need be, but in the row; x: moved out first.
+        assert cursor.fetchall() == [("body", "x"), ("search_vector", "m")]
+
+
 def test_each_document_keeps_its_facet_rows_as_keys(db):
     make_corpus()
     for document in SearchDocument.objects.prefetch_related("facets"):
