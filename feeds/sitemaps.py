@@ -8,6 +8,7 @@ from django.contrib import sitemaps
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from cooperation.models import Agreement, Mechanism
@@ -40,6 +41,20 @@ def latest_change_by(queryset, relation, updated="updated_at"):
         .annotate(last=Max(updated))
     )
     return {row[relation]: row["last"] for row in rows}
+
+
+def latest_change_through(relation):
+    """{id of the related object: when its latest published entry changed}, over every
+    type of entry that has the relation (themes, tags)."""
+    return merge_latest(
+        *(
+            latest_change_by(
+                entry_type.model.objects.published(), relation, updated_field(entry_type)
+            )
+            for entry_type in ENTRY_TYPES
+            if hasattr(entry_type.model, relation)
+        )
+    )
 
 
 def merge_latest(*changes):
@@ -86,7 +101,26 @@ class PagesInEveryLanguage:
         return pairs[skip : skip + window.stop - window.start]
 
 
-class ListPageSitemap(I18nSitemap):
+class ChangedSitemap(I18nSitemap):
+    """Pages whose last changes are worked out together, by changes(), once per
+    request: Django's index view reads items() twice, for the pages and the lastmod."""
+
+    @cached_property
+    def changed(self):
+        return self.changes()
+
+    def lastmod(self, item):
+        return self.changed.get(self.change_key(item))
+
+    def change_key(self, item):
+        return item.pk
+
+    def get_latest_lastmod(self):
+        """For the index: from the changes, where Django's default reads every item."""
+        return max((when for when in self.changed.values() if when), default=None)
+
+
+class ListPageSitemap(ChangedSitemap):
     """Home and list pages: they change when an entry of the types they list does."""
 
     PAGES = {
@@ -99,16 +133,24 @@ class ListPageSitemap(I18nSitemap):
         "data:page": NEWS_TYPES,
     }
 
+    def changes(self):
+        # Several pages list the same types: each type's last change is asked once.
+        types = {key for keys in self.PAGES.values() for key in keys}
+        by_type = {key: latest_change([key]) for key in types}
+        return {
+            name: max((by_type[key] for key in keys if by_type[key]), default=None)
+            for name, keys in self.PAGES.items()
+        }
+
     def items(self):
         # A list with nothing published on it yet has no change time, and nothing to index.
-        self.changed = {name: latest_change(keys) for name, keys in self.PAGES.items()}
         return [name for name, changed in self.changed.items() if changed]
+
+    def change_key(self, name):
+        return name
 
     def location(self, name):
         return reverse(name)
-
-    def lastmod(self, name):
-        return self.changed[name]
 
 
 class EntrySitemap(I18nSitemap):
@@ -141,64 +183,45 @@ class ProvisionSitemap(EntrySitemap):
         return provision.directive.updated_at
 
 
-class ThemeSitemap(I18nSitemap):
+class ThemeSitemap(ChangedSitemap):
     """Every theme page, changed when an entry under it or a sub-theme last did."""
 
-    def items(self):
-        # Worked out once per sitemap request, for lastmod() to read.
-        changes = merge_latest(
-            *(
-                latest_change_by(
-                    entry_type.model.objects.published(), "themes", updated_field(entry_type)
-                )
-                for entry_type in ENTRY_TYPES
-            )
-        )
-        self.changed = {
+    def changes(self):
+        changes = latest_change_through("themes")
+        return {
             theme_id: max((changes[t] for t in subtree if t in changes), default=None)
             for theme_id, subtree in Theme.subtree_map().items()
         }
-        return Theme.objects.order_by("pk")
-
-    def lastmod(self, theme):
-        return self.changed.get(theme.pk)
-
-
-class TagSitemap(I18nSitemap):
-    """Every tag on a published entry, changed when the latest of those entries did."""
 
     def items(self):
-        self.changed = merge_latest(
-            *(
-                latest_change_by(
-                    entry_type.model.objects.published(), "tags", updated_field(entry_type)
-                )
-                for entry_type in ENTRY_TYPES
-                if hasattr(entry_type.model, "tags")
-            )
-        )
+        return Theme.objects.order_by("pk")
+
+
+class TagSitemap(ChangedSitemap):
+    """Every tag on a published entry, changed when the latest of those entries did."""
+
+    def changes(self):
+        return latest_change_through("tags")
+
+    def items(self):
         return Tag.objects.filter(pk__in=self.changed).order_by("slug")
 
     def location(self, tag):
         return reverse("core:tag", args=[tag.slug])
 
-    def lastmod(self, tag):
-        return self.changed[tag.pk]
 
-
-class CountrySitemap(I18nSitemap):
+class CountrySitemap(ChangedSitemap):
     """Countries party to a published agreement or member of a published mechanism;
     the other countries' pages have nothing on them yet."""
 
-    def items(self):
-        self.changed = merge_latest(
+    def changes(self):
+        return merge_latest(
             latest_change_by(Agreement.objects.published(), "party_countries"),
             latest_change_by(Mechanism.objects.published(), "member_countries"),
         )
-        return Country.objects.filter(pk__in=self.changed).order_by("code")
 
-    def lastmod(self, country):
-        return self.changed[country.pk]
+    def items(self):
+        return Country.objects.filter(pk__in=self.changed).order_by("code")
 
 
 SITEMAPS = {

@@ -12,7 +12,7 @@ from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Status
-from feeds.sitemaps import I18nSitemap
+from feeds.sitemaps import SITEMAPS, I18nSitemap
 from policies.models import Provision
 from tests.builders import (
     make_agreement,
@@ -156,6 +156,18 @@ def test_sitemap_index_lists_one_sitemap_per_kind_of_page(client):
         f"http://testserver/sitemap-{section}.xml" for section in sections.split()
     ]
     assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_each_sitemap_asks_each_question_once_for_the_index(client):
+    make_directive(slug="opinions", provisions=1, themes=[make_theme(slug="floods")])
+    make_agreement(slug="mou", countries=[make_country()]).tags.add("floods")
+    for section, sitemap_of in SITEMAPS.items():
+        site = sitemap_of() if callable(sitemap_of) else sitemap_of
+        with CaptureQueriesContext(connection) as captured:
+            site.get_latest_lastmod()  # what the index view asks of each sitemap
+            assert site.paginator.num_pages == 1
+        statements = [query["sql"] for query in captured]
+        assert len(statements) == len(set(statements)), section
 
 
 def test_long_sitemaps_are_split_into_pages_that_list_each_address_once(client, monkeypatch):

@@ -233,7 +233,8 @@ def test_a_save_during_a_rebuild_waits_for_it_and_is_indexed_after(transactional
     saving = threading.Thread(target=rename)
     with PausedRebuild(online=online):
         saving.start()
-        saving.join(timeout=1)  # it waits for the rebuild's turn to end
+        saving.join(timeout=1)
+        assert saving.is_alive()  # waiting for the rebuild's turn to end
     saving.join(timeout=60)
     assert not errors
     titles = SearchDocument.objects.filter(entry_type="directives", object_id=directive.pk)
