@@ -15,7 +15,7 @@ from taggit.models import Tag, TaggedItem
 from cooperation.models import Agreement
 from core.models import Country, Organization, Status, Theme
 from policies.models import Directive, Provision
-from search import backends, indexing
+from search import backends, common_terms, indexing
 from search.indexing import Links
 from search.models import IndexState
 
@@ -283,7 +283,7 @@ def make_synthetic(*, directives, provisions_per_directive, agreements, seed=1, 
     per_batch = max(1, BATCH_SIZE // max(1, provisions_per_directive))
     made = dict.fromkeys(("directives", "provisions", "agreements"), 0)
     IndexState.objects.changed()  # the index writer's turn, before its tables are locked
-    with backends.indexes_dropped():
+    with common_terms.recounted(), backends.indexes_dropped():
         for offset in range(0, directives, per_batch):
             count = min(per_batch, directives - offset)
             numbers = range(first_directive + offset, first_directive + offset + count)

@@ -1,5 +1,5 @@
-"""The database-specific half of the search index, installed by migrations 0002 and
-0005 and by nothing else. Both halves index the same three weighted columns of
+"""The database-specific half of the search index, installed by migrations 0002, 0005
+and 0006 and by nothing else. Both halves index the same three weighted columns of
 search_searchdocument; the rest of the app asks `connection.vendor` which to use.
 For bulk writes PostgreSQL also has COPY (copy_rows) and a way to build its GIN
 indexes once at the end rather than row by row (indexes_dropped).
@@ -15,9 +15,9 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 TABLE = "search_searchdocument"
 
-# The GIN indexes, by name: created by install(), and dropped and built again around
-# a bulk write by indexes_dropped().
-POSTGRES_INDEXES = {
+# The GIN indexes, by name: created by install() and install_shortlists(), and
+# dropped and built again around a bulk write by indexes_dropped().
+FULL_TEXT_INDEXES = {
     "search_document_vector_idx": (
         f"CREATE INDEX search_document_vector_idx ON {TABLE} USING gin (search_vector)"
     ),
@@ -30,6 +30,20 @@ POSTGRES_INDEXES = {
         "USING gin (original gin_trgm_ops)"
     ),
 }
+
+# The words of the titles alone (weight A), and of the titles and keywords (A and B),
+# from which a one-word search takes its best matches (search.services.first_ids).
+SHORTLISTS = {
+    "titles": "ts_filter(search_vector, '{a}')",
+    "headings": "ts_filter(search_vector, '{a,b}')",
+}
+SHORTLIST_INDEXES = {
+    f"search_document_{name}_idx": (
+        f"CREATE INDEX search_document_{name}_idx ON {TABLE} USING gin (({vector}))"
+    )
+    for name, vector in SHORTLISTS.items()
+}
+POSTGRES_INDEXES = {**FULL_TEXT_INDEXES, **SHORTLIST_INDEXES}
 
 # Memory for building those indexes again after a bulk write, for that one transaction.
 BUILD_MEMORY = "512MB"
@@ -44,7 +58,7 @@ POSTGRES_INSTALL = [
         || setweight(to_tsvector('english', coalesce(keywords, '')), 'B')
         || setweight(to_tsvector('english', coalesce(body, '')), 'C')
     ) STORED""",
-    *POSTGRES_INDEXES.values(),
+    *FULL_TEXT_INDEXES.values(),
 ]
 
 POSTGRES_UNINSTALL = [
@@ -112,6 +126,14 @@ def install(apps, schema_editor):
 
 def uninstall(apps, schema_editor):
     _run(schema_editor, {"postgresql": POSTGRES_UNINSTALL, "sqlite": SQLITE_UNINSTALL})
+
+
+def install_shortlists(apps, schema_editor):
+    _run(schema_editor, {"postgresql": SHORTLIST_INDEXES.values()})
+
+
+def uninstall_shortlists(apps, schema_editor):
+    _run(schema_editor, {"postgresql": [f"DROP INDEX {name}" for name in SHORTLIST_INDEXES]})
 
 
 def keep_vector_in_row(apps, schema_editor):

@@ -14,7 +14,7 @@ from taggit.models import TaggedItem
 
 from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, with_related
 from core.models import Status, Theme
-from search import backends
+from search import backends, common_terms
 from search.models import IndexState, SearchDocument, SearchFacet
 
 # Control characters (and the U+FFFD of undecodable input) never belong in text, and
@@ -406,11 +406,15 @@ def rebuild_index(progress_factory=None, *, online=True):
     counts by type. Searches go on reading the old index until the new one is
     committed. Not `online`, PostgreSQL's indexes are dropped and built once at the end
     instead (backends.indexes_dropped), which locks the tables: searches wait until
-    it is done, which on the benchmark corpus was sometimes faster, sometimes not."""
+    it is done, which on the benchmark corpus was sometimes faster, sometimes not.
+    The common words are chosen and counted again at the end (common_terms)."""
     counts = {}
     with transaction.atomic():
         IndexState.objects.changed()  # first, before the tables are locked
-        with contextlib.nullcontext() if online else backends.indexes_dropped():
+        with (
+            common_terms.recounted(),
+            contextlib.nullcontext() if online else backends.indexes_dropped(),
+        ):
             SearchFacet.objects.all().delete()
             SearchDocument.objects.all().delete()
             for entry_type in ENTRY_TYPES:
@@ -422,3 +426,11 @@ def rebuild_index(progress_factory=None, *, online=True):
                 if progress:
                     progress.close()
     return counts
+
+
+@transaction.atomic
+def recount_common_terms():
+    """Choose the common words again and count them (common_terms), in the index
+    writers' turn, so that no save adds to counts being made."""
+    IndexState.objects.changed()
+    common_terms.recount()

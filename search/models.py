@@ -108,6 +108,41 @@ class SearchFacet(models.Model):
         return f"{self.kind}={self.value}"
 
 
+class TermCountQuerySet(models.QuerySet):
+    def counts(self, lexeme):
+        """{key: documents} of a common word, or {} if the word is not counted."""
+        return dict(self.filter(lexeme=lexeme).values_list("key", "documents"))
+
+
+class TermCount(models.Model):
+    """How many published documents contain a common word: a lexeme (a stemmed word, as
+    the search vectors hold it) found in at least settings.SEARCH_COMMON_TERM_DOCUMENTS
+    documents. One row per key: "" for all of them, "type:<type>:<year>" by type and
+    year, and each facet key ("theme:12") by facet value. A one-word search for such a
+    word is counted from its rows rather than from the thousands of rows it matches.
+
+    PostgreSQL only (search/common_terms.py): triggers keep the counts of the words
+    counted current on every write to the documents, and a rebuild of the index
+    chooses the words again. Elsewhere the table stays empty."""
+
+    lexeme = models.TextField(_("lexeme"))
+    key = models.CharField(_("key"), max_length=200, blank=True)
+    documents = models.IntegerField(_("documents"))
+
+    objects = TermCountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lexeme", "key"]
+        verbose_name = _("term count")
+        verbose_name_plural = _("term counts")
+        constraints = [
+            models.UniqueConstraint(fields=["lexeme", "key"], name="search_termcount_unique_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.lexeme} {self.key or 'all'}: {self.documents}"
+
+
 class IndexStateManager(models.Manager):
     def token(self):
         """The current state of the index, to file cached search results under."""

@@ -7,6 +7,8 @@ from django.db import connection, models
 from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Value
 from django.db.models.expressions import RawSQL
 
+from search.backends import SHORTLISTS
+
 # Highlight markers: private-use characters, which clean_text() keeps out of the
 # indexed text, so every marker in a snippet is ours. The template escapes the
 # snippet first and only then turns markers into <mark> (see search.highlight).
@@ -58,6 +60,12 @@ class SearchDocumentQuerySet(models.QuerySet):
             # On PostgreSQL a trigram GIN index serves this LIKE.
             queryset = queryset.filter(original__contains=run)
         return queryset
+
+    def shortlisted(self, query, shortlist):
+        """PostgreSQL: documents with the query's words in their titles ("titles") or in
+        their titles or keywords ("headings"), by the GIN index on those words."""
+        vector = SHORTLISTS[shortlist]
+        return self.filter(RawSQL(f"{vector} @@ {TS_QUERY}", [query.websearch()], BooleanField()))
 
     def ranked(self, query):
         """Annotate `rank`, higher for a better match; 0 when nothing is ranked."""
@@ -149,6 +157,20 @@ class SearchDocumentQuerySet(models.QuerySet):
                 [MARK_START, MARK_END, MARK_START, MARK_END, query.fts5(), *ids],
             )
             return {pk: (title, body) for pk, title, body in cursor.fetchall()}
+
+
+def single_lexeme(query):
+    """PostgreSQL: the one lexeme a query comes to ("the earthquakes" is 'earthquak'),
+    or None for more (several words, a phrase, an exclusion) or none."""
+    if not query.has_words:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT numnode(q), q::text FROM {TS_QUERY} AS q", [query.websearch()])
+        nodes, text = cursor.fetchone()
+    if nodes != 1 or len(text) < 2 or not (text[0] == text[-1] == "'"):
+        return None
+    # tsquery's text doubles quotes and backslashes within a lexeme.
+    return text[1:-1].replace("''", "'").replace("\\\\", "\\")
 
 
 def edit_distance(a, b):

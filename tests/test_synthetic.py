@@ -3,10 +3,12 @@ and removable; the benchmark command runs on it."""
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from cooperation.models import Agreement
 from policies.models import Directive, Provision
-from search.models import SearchDocument, SearchFacet
+from search.models import SearchDocument, SearchFacet, TermCount
+from tests.builders import make_directive
 
 pytestmark = pytest.mark.django_db
 
@@ -52,12 +54,27 @@ def test_benchmark_reports_every_scenario(db, capsys):
         assert f"| {query} |" in by_query
 
 
-def test_indexing_while_making_gives_the_index_a_rebuild_gives(db):
+def test_indexing_while_making_gives_the_index_a_rebuild_gives(db, settings):
+    settings.SEARCH_COMMON_TERM_DOCUMENTS = 3
     call_command("make_synthetic", *SMALL, "--yes")
     made = index_snapshot()
     assert len(made[0]) == 11 and made[1]
+    # PostgreSQL counts the common words at the end of the load, as a rebuild does.
+    assert bool(made[2]) == (connection.vendor == "postgresql")
     call_command("rebuild_search_index", "--quiet")
     assert index_snapshot() == made
+
+
+def test_deleting_the_synthetic_corpus_counts_the_common_words_again(db, settings):
+    settings.SEARCH_COMMON_TERM_DOCUMENTS = 1
+    make_directive(title="Flood control plan")
+    call_command("make_synthetic", *SMALL, "--yes")
+    call_command("make_synthetic", "--delete", "--yes")
+    counted = TermCount.objects.filter(key="").values_list("lexeme", "documents")
+    if connection.vendor == "postgresql":
+        assert sorted(counted) == [("control", 1), ("flood", 1), ("plan", 1)]
+    else:
+        assert not counted
 
 
 def index_snapshot():
@@ -67,4 +84,5 @@ def index_snapshot():
     facets = SearchFacet.objects.values_list(
         "document__entry_type", "document__object_id", "kind", "value", "direct"
     )
-    return sorted(documents), sorted(facets)
+    terms = TermCount.objects.values_list("lexeme", "key", "documents")
+    return sorted(documents), sorted(facets), sorted(terms)

@@ -1,11 +1,11 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 from tqdm import tqdm
 
 from bench import synthetic
-from search import signals
+from search import common_terms, signals
 from search.models import IndexState, SearchDocument
 
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 for bar in bars.values():
                     bar.close()
                 if connection.vendor == "postgresql":
-                    self.stderr.write("Building the full-text indexes...")
+                    self.stderr.write("Building the full-text indexes, counting common words...")
 
         return progress
 
@@ -54,10 +54,14 @@ class Command(BaseCommand):
                 "entries. Point DATABASE_URL at a benchmark database and add --yes."
             )
         if options["delete"]:
-            with signals.suspended():
+            with signals.suspended(), transaction.atomic():
                 IndexState.objects.changed()
-                SearchDocument.objects.filter(url__contains=f"/{synthetic.SLUG_PREFIX}").delete()
-                counts = synthetic.delete_synthetic()
+                with common_terms.recounted():
+                    synthetic_documents = SearchDocument.objects.filter(
+                        url__contains=f"/{synthetic.SLUG_PREFIX}"
+                    )
+                    synthetic_documents.delete()
+                    counts = synthetic.delete_synthetic()
             self.stdout.write(f"Deleted {counts}.")
             return
         totals = {

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from search.indexing import rebuild_index
+from search.indexing import rebuild_index, recount_common_terms
+from search.models import TermCount
 
 
 class Command(BaseCommand):
@@ -24,7 +25,23 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, quiet=False, offline=False, **options):
+        parser.add_argument(
+            "--common-terms",
+            action="store_true",
+            help=(
+                "Only choose the common words again and count them (PostgreSQL). Saves "
+                "keep the counts of the words chosen current; run this now and then to "
+                "count the words that have become common since."
+            ),
+        )
+
+    def handle(self, *args, quiet=False, offline=False, common_terms=False, **options):
+        if common_terms:
+            recount_common_terms()
+            counted = TermCount.objects.filter(key="").count()
+            self.stdout.write(self.style.SUCCESS(f"Counted {counted} common words."))
+            return
+
         def progress(entry_type, total):
             return tqdm(
                 total=total,
