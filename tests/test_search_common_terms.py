@@ -213,6 +213,22 @@ def test_the_shortlist_gives_the_first_results_ranking_every_match_gives(monkeyp
     assert len(queries) == (1 if first <= 2 else 2 if first <= 4 else 3)
 
 
+@pytest.mark.parametrize("first", range(1, 10))
+def test_the_dated_matches_give_the_first_results_by_date(monkeypatch, first):
+    typhoon_corpus()
+    # The same day as "Storms 2019", whose text alone holds the word: ranked first.
+    make_directive(title="Typhoon drills", date=datetime.date(2019, 3, 1))
+    make_directive(title="Typhoon archive", date=None)
+    monkeypatch.setattr(services, "CACHED_RESULTS", first)
+    query = parse("typhoon")
+    by_date = services.count_matches(services.filtered(query, NO_FILTERS).ranked(query), "date")
+    with CaptureQueriesContext(connection) as queries:
+        newest = services.first_ids(query, "date")
+    assert newest == by_date.first_ids and len(newest) == first
+    # Eight are dated; the ninth, undated, comes last, and only then are all read.
+    assert len(queries) == (1 if first <= 8 else 2)
+
+
 def test_the_rebuild_command_can_count_the_common_words_alone(common_at_two, capsys):
     flood_corpus()
     TermCount.objects.all().delete()
