@@ -197,18 +197,25 @@ def typhoon_corpus():
         )
 
 
+def assert_first_results_as_ranked(monkeypatch, sort, first):
+    """first_ids gives the first `first` results of "typhoon" that ranking every match
+    gives, in `sort` order; returns the queries it ran."""
+    monkeypatch.setattr(services, "CACHED_RESULTS", first)
+    query = parse("typhoon")
+    ranked = services.count_matches(services.filtered(query, NO_FILTERS).ranked(query), sort)
+    with CaptureQueriesContext(connection) as queries:
+        taken = services.first_ids(query, sort)
+    assert taken == ranked.first_ids and len(taken) == first
+    return [query["sql"] for query in queries]
+
+
 @pytest.mark.parametrize("first", range(1, 8))
 def test_the_shortlist_gives_the_first_results_ranking_every_match_gives(monkeypatch, first):
     typhoon_corpus()
-    monkeypatch.setattr(services, "CACHED_RESULTS", first)
-    query = parse("typhoon")
-    ranked = services.count_matches(services.filtered(query, NO_FILTERS).ranked(query), "relevance")
-    with CaptureQueriesContext(connection) as queries:
-        shortlisted = services.first_ids(query, "relevance")
-    assert shortlisted == ranked.first_ids and len(shortlisted) == first
+    queries = assert_first_results_as_ranked(monkeypatch, "relevance", first)
     # Two titles answer for the first two, titles and keywords for four; past that,
     # every match is ranked.
-    shortlists_read = sum("ts_filter(search_vector" in query["sql"] for query in queries)
+    shortlists_read = sum("ts_filter(search_vector" in sql for sql in queries)
     assert shortlists_read == (1 if first <= 2 else 2)
     assert len(queries) == (1 if first <= 2 else 2 if first <= 4 else 3)
 
@@ -219,12 +226,7 @@ def test_the_dated_matches_give_the_first_results_by_date(monkeypatch, first):
     # The same day as "Storms 2019", whose text alone holds the word: ranked first.
     make_directive(title="Typhoon drills", date=datetime.date(2019, 3, 1))
     make_directive(title="Typhoon archive", date=None)
-    monkeypatch.setattr(services, "CACHED_RESULTS", first)
-    query = parse("typhoon")
-    by_date = services.count_matches(services.filtered(query, NO_FILTERS).ranked(query), "date")
-    with CaptureQueriesContext(connection) as queries:
-        newest = services.first_ids(query, "date")
-    assert newest == by_date.first_ids and len(newest) == first
+    queries = assert_first_results_as_ranked(monkeypatch, "date", first)
     # Eight are dated; the ninth, undated, comes last, and only then are all read.
     assert len(queries) == (1 if first <= 8 else 2)
 
