@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.catalog import ENTRY_TYPES_BY_KEY
 from core.models import DatePrecision, format_partial_date
-from search.querysets import SearchDocumentQuerySet
+from search.querysets import SearchDocumentQuerySet, TermCountQuerySet
 
 
 class SearchDocument(models.Model):
@@ -106,12 +106,6 @@ class SearchFacet(models.Model):
 
     def __str__(self):
         return f"{self.kind}={self.value}"
-
-
-class TermCountQuerySet(models.QuerySet):
-    def counts(self, lexeme):
-        """{key: documents} of a common word, or {} if the word is not counted."""
-        return dict(self.filter(lexeme=lexeme).values_list("key", "documents"))
 
 
 class TermCount(models.Model):

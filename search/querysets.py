@@ -159,18 +159,22 @@ class SearchDocumentQuerySet(models.QuerySet):
             return {pk: (title, body) for pk, title, body in cursor.fetchall()}
 
 
-def single_lexeme(query):
-    """PostgreSQL: the one lexeme a query comes to ("the earthquakes" is 'earthquak'),
-    or None for more (several words, a phrase, an exclusion) or none."""
-    if not query.has_words:
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT numnode(q), q::text FROM {TS_QUERY} AS q", [query.websearch()])
-        nodes, text = cursor.fetchone()
-    if nodes != 1 or len(text) < 2 or not (text[0] == text[-1] == "'"):
-        return None
-    # tsquery's text doubles quotes and backslashes within a lexeme.
-    return text[1:-1].replace("''", "'").replace("\\\\", "\\")
+# PostgreSQL: the one lexeme a query comes to ("the earthquakes" is 'earthquak'), and
+# no row for more (several words, a phrase, an exclusion) or none. A one-lexeme
+# tsquery's text is that lexeme quoted as a tsvector's would be, so a cast reads it.
+ONE_LEXEME = (
+    f"SELECT (tsvector_to_array(q::text::tsvector))[1] FROM {TS_QUERY} AS q WHERE numnode(q) = 1"
+)
+
+
+class TermCountQuerySet(models.QuerySet):
+    def of_word(self, query):
+        """PostgreSQL: the counts of the one word a search is for, if it is one word."""
+        return self.filter(lexeme=RawSQL(ONE_LEXEME, [query.websearch()]))
+
+    def counts(self):
+        """{key: documents}."""
+        return dict(self.values_list("key", "documents"))
 
 
 def edit_distance(a, b):

@@ -24,7 +24,6 @@ from search.querysets import (
     MARK_START,
     ORDER_SQL,
     is_postgres,
-    single_lexeme,
     spelling_corrections,
 )
 
@@ -141,13 +140,11 @@ class Matches:
     total: int = 0
     by_type: dict = field(default_factory=dict)
     by_year: dict = field(default_factory=dict)
-    by_value: dict = field(default_factory=dict)  # {kind: {stored value: count}}
+    # {kind: {stored value: count}}
+    by_value: dict = field(default_factory=lambda: {kind: {} for kind in SearchFacet.Kind.values})
     first_ids: list = field(default_factory=list)
     approximate: bool = False
     corrected: object = None
-
-    def __post_init__(self):
-        self.by_value = self.by_value or {kind: {} for kind in SearchFacet.Kind.values}
 
     def count_type(self, entry_type, year, count):
         self.total += count
@@ -196,16 +193,14 @@ def counted_from_terms(query, filters, sort):
     """What a search for one common word finds, with no facet chosen: the counts kept
     for that word (search.common_terms), and its first results. None for any other
     search, which count_matches counts from the rows it matches."""
-    if not is_postgres() or query.cjk or any(filters.values()):
+    if not is_postgres() or not query.has_words or query.cjk or any(filters.values()):
         return None
-    lexeme = single_lexeme(query)
-    counts = TermCount.objects.counts(lexeme) if lexeme else {}
+    # A count falls to 0, and stays, once its documents are gone.
+    counts = TermCount.objects.of_word(query).filter(documents__gt=0).counts()
     if not counts.pop("", 0):
         return None
     matches = Matches()
     for key, count in counts.items():
-        if count <= 0:  # kept at 0 once its documents are gone
-            continue
         if key.startswith("type:"):
             _, entry_type, year = key.split(":")
             matches.count_type(entry_type, int(year) if year else None, count)
@@ -234,8 +229,7 @@ def first_ids(query, sort):
         dated = documents.matching(query).filter(date__isnull=False)
         candidates = [dated.order_by(F("date").desc(), "-rank", "id")]
     else:
-        candidates = [documents.shortlisted(query, shortlist) for shortlist in SHORTLISTS]
-        candidates = [candidate.in_order(sort) for candidate in candidates]
+        candidates = [documents.shortlisted(query, name).in_order(sort) for name in SHORTLISTS]
     for candidate in candidates:
         ids = list(candidate.values_list("id", flat=True)[:CACHED_RESULTS])
         if len(ids) == CACHED_RESULTS:

@@ -66,7 +66,7 @@ def test_a_rebuild_counts_the_words_of_enough_published_documents(common_at_two)
     counted = set(TermCount.objects.filter(key="").values_list("lexeme", flat=True))
     assert {"flood", "drought"} <= counted
     assert "earthquak" not in counted and "draft" not in counted  # one document; a draft
-    flood = TermCount.objects.counts("flood")
+    flood = TermCount.objects.filter(lexeme="flood").counts()
     assert flood[""] == 5
     assert flood["type:directives:2020"] == 2 and flood["type:directives:"] == 1
     assert flood["type:provisions:2020"] == 1 and flood["type:agreements:2019"] == 1
@@ -139,7 +139,7 @@ def test_every_write_keeps_the_counts_equal_to_the_matches(common_at_two, change
 def test_a_word_found_nowhere_any_more_is_counted_from_its_matches(common_at_two):
     flood_corpus()
     Directive.objects.filter(title__in=["Drought relief", "Flood control plan"]).delete()
-    counts = TermCount.objects.counts("drought")
+    counts = TermCount.objects.filter(lexeme="drought").counts()
     assert "" in counts and set(counts.values()) == {0}  # still chosen, found nowhere
     assert services.counted_from_terms(parse("drought"), NO_FILTERS, "relevance") is None
 
@@ -180,6 +180,16 @@ def test_a_search_page_for_a_common_word_reads_the_counts_not_the_matches(
     matched, queries = results_and_facets(client, "/search/?q=floods")
     assert any(COUNTING in sql for sql in queries)
     assert kept == matched and kept[1] == 5
+
+
+def test_a_search_page_for_a_common_word_asks_as_much_however_many_match(client, common_at_two):
+    flood_corpus()
+    _, few = results_and_facets(client, "/search/?q=floods")
+    for year in range(2001, 2009):
+        make_directive(title=f"Flood bulletin {year}", date=datetime.date(year, 1, 1))
+    (_, total, _), many = results_and_facets(client, "/search/?q=floods")
+    assert total == 13 and not any(COUNTING in sql for sql in many)
+    assert len(many) == len(few)
 
 
 def typhoon_corpus():
