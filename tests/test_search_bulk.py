@@ -21,6 +21,7 @@ from tests.builders import (
     make_source,
     make_theme,
 )
+from tests.test_search_common_terms import assert_counted_as_matched
 from tests.test_search_index import parse
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +217,10 @@ def test_an_online_rebuild_lets_searches_read_the_old_index_until_it_commits(
 
 @postgres_only
 @pytest.mark.parametrize("online", [True, False])
-def test_a_save_during_a_rebuild_waits_for_it_and_is_indexed_after(transactional_db, online):
+def test_a_save_during_a_rebuild_waits_for_it_and_is_indexed_after(
+    transactional_db, settings, online
+):
+    settings.SEARCH_COMMON_TERM_DOCUMENTS = 2
     make_corpus()
     directive = Directive.objects.get(provisions__heading="Shelters")
     errors = []
@@ -240,6 +244,8 @@ def test_a_save_during_a_rebuild_waits_for_it_and_is_indexed_after(transactional
     titles = SearchDocument.objects.filter(entry_type="directives", object_id=directive.pk)
     assert list(titles.values_list("title", flat=True)) == ["Renamed during the rebuild"]
     assert SearchDocument.objects.filter(parent_title="Renamed during the rebuild").count() == 2
+    # The rebuild counted the common words; the save then took its title out of them.
+    assert_counted_as_matched("floods")
 
 
 @postgres_only
