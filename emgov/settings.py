@@ -5,6 +5,7 @@ Debug is off unless DJANGO_DEBUG=1, and then a secret key must be given.
 """
 
 import datetime
+import hashlib
 import os
 from pathlib import Path
 
@@ -43,6 +44,13 @@ DATABASES = {
     )
 }
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if USING_POSTGRES:
+    # Each work tree tests against a database of its own, so that two test runs on one
+    # machine (two clones, or a clone and CI) never drop each other's database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("EMGOV_TEST_DATABASE_NAME")
+        or f"test_emgov_{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]}"
+    }
 
 INSTALLED_APPS = [
     "django.contrib.admin",
