@@ -39,6 +39,7 @@ run: setup-site
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 check: install
 	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run

@@ -14,6 +14,7 @@ from taggit.models import Tag, TaggedItem
 
 from cooperation.models import Agreement
 from core.models import Country, Organization, Status, Theme
+from core.registry import registry
 from policies.models import Directive, Provision
 from search import backends, common_terms, indexing
 from search.indexing import Links
@@ -241,7 +242,7 @@ class Loader:
                 yield entry
 
         indexing.write_documents(key, made_entries(), links, self.ancestry, count)
-        model = indexing.ENTRY_TYPES_BY_KEY[key].model
+        model = registry[key].model
         model.objects.bulk_create(entries, batch_size=BATCH_SIZE)
         insert_links(model, entries, links, self.tag_ids)
         if model is Agreement:

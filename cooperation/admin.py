@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import Agreement, AgreementLink, Mechanism
-from core.admin_base import EntryAdmin
-from core.admin_import import ImportAdminMixin
+from editorial.admin_base import EntryAdmin
+from editorial.admin_import import ImportAdminMixin
 
 
 @admin.register(Mechanism)

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from citations import views as cite_views
 from cooperation import views
-from core import cite_views
 
 app_name = "cooperation"
 
@@ -10,14 +10,16 @@ urlpatterns = [
     path("agreements/<slug:slug>/", views.AgreementDetailView.as_view(), name="agreement"),
     path(
         "agreements/<slug:slug>/cite.<citefmt:fmt>",
-        cite_views.agreement_citation,
+        cite_views.entry_citation,
+        {"type_key": "agreements"},
         name="agreement-citation",
     ),
     path("mechanisms/", views.MechanismListView.as_view(), name="mechanism-list"),
     path("mechanisms/<slug:slug>/", views.MechanismDetailView.as_view(), name="mechanism"),
     path(
         "mechanisms/<slug:slug>/cite.<citefmt:fmt>",
-        cite_views.mechanism_citation,
+        cite_views.entry_citation,
+        {"type_key": "mechanisms"},
         name="mechanism-citation",
     ),
     path("countries/", views.CountryListView.as_view(), name="country-list"),

@@ -1,11 +1,11 @@
 from django.db.models import Count, Prefetch, Q
 from django.views.generic import DetailView, TemplateView
 
+from citations.views import CitableMixin
 from cooperation.filters import AgreementFilter
 from cooperation.models import Agreement, AgreementLink, Mechanism
-from core.catalog import ENTRY_TYPES_BY_KEY
-from core.cite_views import CitableMixin
 from core.models import Country, Status
+from core.registry import registry
 from core.views_mixins import FilteredListMixin, PublishedDetailMixin, paginate
 from findings.models import Finding
 
@@ -76,7 +76,7 @@ class MechanismDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         mechanism = self.object
         return super().get_context_data(
-            agreements=ENTRY_TYPES_BY_KEY["agreements"].published().filter(mechanism=mechanism),
+            agreements=registry["agreements"].published().filter(mechanism=mechanism),
             sources=[s for s in mechanism.sources.all() if s.is_published],
             **kwargs,
         )
@@ -109,10 +109,8 @@ class CountryDetailView(DetailView):
     def get_context_data(self, **kwargs):
         country = self.object
         return super().get_context_data(
-            agreements=ENTRY_TYPES_BY_KEY["agreements"].published().filter(party_countries=country),
-            mechanisms=ENTRY_TYPES_BY_KEY["mechanisms"]
-            .published()
-            .filter(member_countries=country),
+            agreements=registry["agreements"].published().filter(party_countries=country),
+            mechanisms=registry["mechanisms"].published().filter(member_countries=country),
             organizations=country.organizations.all(),
             **kwargs,
         )

@@ -56,7 +56,7 @@ class EntryQuerySet(models.QuerySet):
 
 
 # Kept in a name so that services can record one version of an entry by hand, after
-# its links and inline rows are saved (see core.history.one_version).
+# its links and inline rows are saved (see editorial.history.one_version).
 entry_history = HistoricalRecords(inherit=True, m2m_fields=["themes"])
 
 
@@ -249,7 +249,7 @@ class Theme(RemembersOldSlugs, ProtectedWhileLinked):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("core:theme", kwargs={"slug": self.slug})
+        return reverse("browse:theme", kwargs={"slug": self.slug})
 
     def clean(self):
         ancestor = self.parent
@@ -448,7 +448,7 @@ class Source(ProtectedWhileLinked, SluggedEntry):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("core:source", kwargs={"slug": self.slug})
+        return reverse("browse:source", kwargs={"slug": self.slug})
 
     def has_source(self):
         return True  # a source is its own source

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "exports",
     "feeds",
     "search",
+    "editorial",
+    "browse",
     "bench",
 ]
 if USING_POSTGRES:

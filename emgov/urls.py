@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from core.views import healthz
+from emgov.views import healthz
 
 admin.site.site_header = _("emgov editors")
 admin.site.site_title = _("emgov admin")
@@ -21,7 +21,7 @@ urlpatterns = [
 
 # English has no prefix; the Chinese interface serves the same paths under /zh-hans/.
 urlpatterns += i18n_patterns(
-    path("", include("core.urls")),
+    path("", include("browse.urls")),
     path("", include("policies.urls")),
     path("", include("cooperation.urls")),
     path("", include("search.urls")),

@@ -7,9 +7,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
-from core.catalog import latest_published
 from core.markdown import render_markdown
 from core.models import Theme
+from core.registry import latest_published
 
 FEED_SIZE = 30
 
@@ -24,7 +24,7 @@ class LatestEntriesFeed(Feed):
     author_name = "emgov"
 
     def link(self):
-        return reverse("core:home")
+        return reverse("browse:home")
 
     def feed_url(self):
         return reverse("feeds:latest")

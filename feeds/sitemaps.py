@@ -12,21 +12,21 @@ from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from cooperation.models import Agreement, Mechanism
-from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, NEWS_TYPES, with_related
 from core.models import Country, Theme
+from core.registry import registry, with_related
 
 
 def updated_field(entry_type):
-    # Provisions are edited on their directive's form, which stamps the directive.
-    return "directive__updated_at" if entry_type.key == "provisions" else "updated_at"
+    # A part (a provision) is edited on its parent's form, which stamps the parent.
+    return f"{entry_type.parent}__updated_at" if entry_type.parent else "updated_at"
 
 
 def latest_change(keys):
     """When a published entry of these types last changed (None if there is none)."""
     changes = [
-        ENTRY_TYPES_BY_KEY[key]
+        registry[key]
         .model.objects.published()
-        .aggregate(last=Max(updated_field(ENTRY_TYPES_BY_KEY[key])))["last"]
+        .aggregate(last=Max(updated_field(registry[key])))["last"]
         for key in keys
     ]
     return max((change for change in changes if change), default=None)
@@ -51,7 +51,7 @@ def latest_change_through(relation):
             latest_change_by(
                 entry_type.model.objects.published(), relation, updated_field(entry_type)
             )
-            for entry_type in ENTRY_TYPES
+            for entry_type in registry.all()
             if hasattr(entry_type.model, relation)
         )
     )
@@ -123,23 +123,27 @@ class ChangedSitemap(I18nSitemap):
 class ListPageSitemap(ChangedSitemap):
     """Home and list pages: they change when an entry of the types they list does."""
 
-    PAGES = {
-        "core:home": NEWS_TYPES,
-        "core:theme-list": NEWS_TYPES,
-        "policies:directive-list": ("directives",),
-        "cooperation:agreement-list": ("agreements",),
-        "cooperation:mechanism-list": ("mechanisms",),
-        "cooperation:country-list": ("agreements",),
-        "data:page": NEWS_TYPES,
-    }
+    @staticmethod
+    def pages():
+        every_type = [entry_type.key for entry_type in registry.with_own_publication()]
+        return {
+            "browse:home": every_type,
+            "browse:theme-list": every_type,
+            "policies:directive-list": ("directives",),
+            "cooperation:agreement-list": ("agreements",),
+            "cooperation:mechanism-list": ("mechanisms",),
+            "cooperation:country-list": ("agreements",),
+            "data:page": every_type,
+        }
 
     def changes(self):
         # Several pages list the same types: each type's last change is asked once.
-        types = {key for keys in self.PAGES.values() for key in keys}
+        pages = self.pages()
+        types = {key for keys in pages.values() for key in keys}
         by_type = {key: latest_change([key]) for key in types}
         return {
             name: max((by_type[key] for key in keys if by_type[key]), default=None)
-            for name, keys in self.PAGES.items()
+            for name, keys in pages.items()
         }
 
     def items(self):
@@ -157,7 +161,7 @@ class EntrySitemap(I18nSitemap):
     """The pages of one type of published entry."""
 
     def __init__(self, key):
-        self.entry_type = ENTRY_TYPES_BY_KEY[key]
+        self.entry_type = registry[key]
 
     def items(self):
         published = self.entry_type.model.objects.published()
@@ -168,19 +172,12 @@ class EntrySitemap(I18nSitemap):
         return Paginator(PagesInEveryLanguage(self.items(), self._languages()), self.limit)
 
     def lastmod(self, entry):
-        return entry.updated_at
+        # A part (a provision) changes with its parent, whose form edits it.
+        return self.entry_type.owner(entry).updated_at
 
     def get_latest_lastmod(self):
         """For the index: one aggregate, where Django's default reads every entry."""
         return latest_change([self.entry_type.key])
-
-
-class ProvisionSitemap(EntrySitemap):
-    def __init__(self):
-        super().__init__("provisions")
-
-    def lastmod(self, provision):
-        return provision.directive.updated_at
 
 
 class ThemeSitemap(ChangedSitemap):
@@ -207,7 +204,7 @@ class TagSitemap(ChangedSitemap):
         return Tag.objects.filter(pk__in=self.changed).order_by("slug")
 
     def location(self, tag):
-        return reverse("core:tag", args=[tag.slug])
+        return reverse("browse:tag", args=[tag.slug])
 
 
 class CountrySitemap(ChangedSitemap):
@@ -224,14 +221,20 @@ class CountrySitemap(ChangedSitemap):
         return Country.objects.filter(pk__in=self.changed).order_by("code")
 
 
-SITEMAPS = {
-    "pages": ListPageSitemap,
-    "themes": ThemeSitemap,
-    "directives": EntrySitemap("directives"),
-    "provisions": ProvisionSitemap,
-    "agreements": EntrySitemap("agreements"),
-    "mechanisms": EntrySitemap("mechanisms"),
-    "countries": CountrySitemap,
-    "tags": TagSitemap,
-    "sources": EntrySitemap("sources"),
-}
+def sitemap_sections():
+    """{section: sitemap}: the list pages and themes, each type of entry with a page
+    of its own, countries and tags."""
+    return {
+        "pages": ListPageSitemap,
+        "themes": ThemeSitemap,
+        **{
+            entry_type.key: EntrySitemap(entry_type.key)
+            for entry_type in registry
+            if entry_type.has_page
+        },
+        "countries": CountrySitemap,
+        "tags": TagSitemap,
+    }
+
+
+SITEMAPS = sitemap_sections()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_base import EntryAdmin
+from editorial.admin_base import EntryAdmin
 from findings.models import Finding
 
 

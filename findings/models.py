@@ -79,5 +79,10 @@ class Finding(Entry):
     def has_source(self):
         return self.source_id is not None
 
+    @property
+    def is_published(self):
+        """FindingQuerySet.published(), for one finding: it and its source."""
+        return super().is_published and self.source.is_published
+
     def get_absolute_url(self):
-        return reverse("core:source", kwargs={"slug": self.source.slug}) + f"#{self.label}"
+        return reverse("browse:source", kwargs={"slug": self.source.slug}) + f"#{self.label}"

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin_base import AccessibleAutocompleteMixin, EntryAdmin
-from core.admin_import import ImportAdminMixin
-from core.history import record_tag_names
+from editorial.admin_base import AccessibleAutocompleteMixin, EntryAdmin
+from editorial.admin_import import ImportAdminMixin
+from editorial.history import record_tag_names
 from policies.models import Directive, DirectiveRelation, Provision
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import cite_views
+from citations import views as cite_views
 from policies import views
 
 app_name = "policies"
@@ -10,7 +10,8 @@ urlpatterns = [
     path("directives/<slug:slug>/", views.DirectiveDetailView.as_view(), name="directive"),
     path(
         "directives/<slug:slug>/cite.<citefmt:fmt>",
-        cite_views.directive_citation,
+        cite_views.entry_citation,
+        {"type_key": "directives"},
         name="directive-citation",
     ),
     path(
@@ -20,7 +21,8 @@ urlpatterns = [
     ),
     path(
         "directives/<slug:slug>/p<int:number>/cite.<citefmt:fmt>",
-        cite_views.provision_citation,
+        cite_views.entry_citation,
+        {"type_key": "provisions"},
         name="provision-citation",
     ),
 ]

@@ -3,8 +3,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
+from citations.views import CitableMixin
 from cooperation.models import AgreementLink
-from core.cite_views import CitableMixin
 from core.views_mixins import FilteredListMixin, PublishedDetailMixin
 from findings.models import Finding
 from policies.filters import DirectiveFilter

@@ -1,4 +1,4 @@
-"""Regenerate core/data/country_regions.csv, the region of each ISO 3166-1 country.
+"""Regenerate editorial/data/country_regions.csv, the region of each ISO 3166-1 country.
 
 pycountry has no regions, so the UN M49 region and sub-region come from the data
 table shipped in the `country_converter` package. This is a build-time script:
@@ -13,7 +13,7 @@ import sys
 import country_converter
 
 TABLE = pathlib.Path(country_converter.__file__).with_name("country_data.tsv")
-OUT = pathlib.Path(__file__).resolve().parents[1] / "core" / "data" / "country_regions.csv"
+OUT = pathlib.Path(__file__).resolve().parents[1] / "editorial" / "data" / "country_regions.csv"
 
 
 def main():

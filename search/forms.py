@@ -6,19 +6,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from core.catalog import ENTRY_TYPES
 from core.filters import YearField, known_country, known_slug
 from core.models import Theme
+from core.registry import registry
 from search import parsing
 from search.models import SearchFacet
-from search.services import TIMELINE_TYPES
 
 
 class FacetForm(forms.Form):
     type = forms.ChoiceField(
         label=_("Type"),
         required=False,
-        choices=[("", _("All types"))] + [(t.key, t.label) for t in ENTRY_TYPES],
+        choices=lambda: [("", _("All types"))] + [(t.key, t.label) for t in registry.all()],
     )
     theme = forms.CharField(
         label=_("Theme"), required=False, max_length=120, validators=[known_slug(Theme)]
@@ -77,6 +76,5 @@ class TimelineForm(FacetForm):
     type = forms.ChoiceField(
         label=_("Type"),
         required=False,
-        choices=[("", _("All types"))]
-        + [(t.key, t.label) for t in ENTRY_TYPES if t.key in TIMELINE_TYPES],
+        choices=lambda: [("", _("All types"))] + [(t.key, t.label) for t in registry.on_timeline()],
     )

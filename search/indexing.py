@@ -4,31 +4,17 @@ delete and change of themes, tags or countries; `manage.py rebuild_search_index`
 rebuilds everything after bulk changes that bypass signals (queryset.update())."""
 
 import contextlib
-import re
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.utils.text import Truncator
 from taggit.models import TaggedItem
 
-from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, with_related
-from core.models import Status, Theme
+from core.models import Theme
+from core.registry import registry, with_related
+from core.text import clean_text
 from search import backends, common_terms
 from search.models import IndexState, SearchDocument, SearchFacet
-
-# Control characters (and the U+FFFD of undecodable input) never belong in text, and
-# \x02/\x03 are the highlight markers the snippets use, so they are kept out.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-TITLE_WORDS = 16
-
-
-def clean_text(*parts):
-    return CONTROL_CHARACTERS.sub(" ", " ".join(str(part) for part in parts if part)).strip()
-
-
-def short(text, words=TITLE_WORDS):
-    return Truncator(clean_text(text)).words(words)
 
 
 @dataclass
@@ -49,157 +35,26 @@ class Links:
         return [name for _, name in self.countries]
 
 
-def parent_address(parent):
-    """parent.get_absolute_url(), asked once per instance: the children of one parent
-    share its instance while they are indexed (PREFETCH_RELATED)."""
-    if "_search_address" not in parent.__dict__:
-        parent._search_address = parent.get_absolute_url()
-    return parent._search_address
-
-
-def directive_document(directive, links):
-    return {
-        "is_published": directive.status == Status.PUBLISHED,
-        "title": directive.title,
-        "keywords": clean_text(
-            directive.speaker,
-            directive.speaker_role,
-            directive.occasion,
-            directive.issuing_body,
-            *links.tag_names,
-        ),
-        "body": clean_text(directive.summary),
-        "original": clean_text(directive.title_original, directive.summary_original),
-        "original_language": directive.original_language,
-        "date": directive.date,
-        "date_precision": directive.date_precision,
-    }
-
-
-def provision_document(provision, links):
-    directive = provision.directive
-    directive_url = parent_address(directive)
-    return {
-        # On its directive's address, asked once: a reverse() for each of 200,000
-        # provisions was a tenth of a bulk index.
-        "url": provision.address_under(directive_url),
-        "is_published": directive.status == Status.PUBLISHED,
-        "title": clean_text(provision.heading) or short(provision.text),
-        "keywords": clean_text(provision.heading, *links.tag_names),
-        "body": clean_text(provision.text),
-        "original": clean_text(provision.heading_original, provision.text_original),
-        "original_language": directive.original_language,
-        "number": provision.number,
-        "parent_title": directive.title,
-        "parent_url": directive_url,
-        "date": directive.date,
-        "date_precision": directive.date_precision,
-    }
-
-
-def agreement_document(agreement, links):
-    return {
-        "is_published": agreement.status == Status.PUBLISHED,
-        "title": agreement.title,
-        "keywords": clean_text(
-            agreement.mechanism.name if agreement.mechanism else "",
-            *links.country_names,
-            *links.organizations,
-            *links.tag_names,
-        ),
-        "body": clean_text(agreement.summary),
-        "original": clean_text(agreement.title_original),
-        "date": agreement.signed_on,
-    }
-
-
-def mechanism_document(mechanism, links):
-    return {
-        "is_published": mechanism.status == Status.PUBLISHED,
-        "title": mechanism.name,
-        "keywords": clean_text(
-            *links.country_names,
-            *links.organizations,
-            *links.tag_names,
-        ),
-        "body": clean_text(mechanism.description),
-        "original": clean_text(mechanism.name_original),
-        "date": mechanism.established_on,
-        "date_precision": mechanism.date_precision,
-    }
-
-
-def source_document(source, links):
-    return {
-        "is_published": source.status == Status.PUBLISHED,
-        "title": source.title,
-        "keywords": clean_text(
-            *(str(author) for author in source.authors.all()),
-            source.outlet,
-            source.publisher,
-            source.identifier,
-            *links.tag_names,
-        ),
-        "body": clean_text(source.abstract, source.note),
-        "original": clean_text(source.title_original),
-        "original_language": source.language,
-        "date": source.published_on,
-        "date_precision": source.date_precision,
-    }
-
-
-def finding_document(finding, links):
-    source = finding.source
-    return {
-        # A finding is read on its source's page, so it is public only with it.
-        "is_published": finding.status == Status.PUBLISHED and source.status == Status.PUBLISHED,
-        "title": short(finding.text),
-        "keywords": clean_text(finding.get_kind_display(), *links.tag_names),
-        "body": clean_text(finding.text),
-        "original": clean_text(finding.text_original),
-        "number": finding.number,
-        "parent_title": source.title,
-        "parent_url": parent_address(source),
-        "date": source.published_on,
-        "date_precision": source.date_precision,
-    }
-
-
-BUILDERS = {
-    "directives": directive_document,
-    "provisions": provision_document,
-    "agreements": agreement_document,
-    "mechanisms": mechanism_document,
-    "sources": source_document,
-    "findings": finding_document,
-}
-# What each builder reads through foreign keys, fetched with the entries. The parent
-# whose title and address a child's document repeats is prefetched instead, so that
-# the children of one parent share one instance of it (see parent_address).
-SELECT_RELATED = {
-    "directives": ("issuing_body",),
-    "provisions": (),
-    "agreements": ("mechanism",),
-    "mechanisms": (),
-    "sources": (),
-    "findings": (),
-}
-PREFETCH_RELATED = {"sources": ("authors",), "provisions": ("directive",), "findings": ("source",)}
-# Countries and organizations an entry names, by the field that links them.
-COUNTRY_FIELD = {"agreements": "party_countries", "mechanisms": "member_countries"}
-ORGANIZATION_FIELD = {"agreements": "party_organizations", "mechanisms": "member_organizations"}
-KEY_BY_MODEL = {entry_type.model_label: entry_type.key for entry_type in ENTRY_TYPES}
-
-
 def key_for(model):
-    return KEY_BY_MODEL.get(model._meta.label)
+    entry_type = registry.for_model(model)
+    return entry_type.key if entry_type else None
+
+
+def linked_fields(key, related_label):
+    """The many-to-many fields of this type's model that point to `related_label`:
+    read off the model, so a field added later is indexed without a table to update."""
+    return [
+        field.name
+        for field in registry[key].model._meta.many_to_many
+        if field.related_model._meta.label == related_label
+    ]
 
 
 def indexable_queryset(key):
-    model = ENTRY_TYPES_BY_KEY[key].model
-    return with_related(model.objects.all(), SELECT_RELATED[key]).prefetch_related(
-        *PREFETCH_RELATED.get(key, ())
-    )
+    entry_type = registry[key]
+    return with_related(
+        entry_type.model.objects.all(), entry_type.search_select_related
+    ).prefetch_related(*entry_type.search_prefetch_related)
 
 
 def through_rows(model, field_name, ids, *values):
@@ -213,7 +68,7 @@ def through_rows(model, field_name, ids, *values):
 def links_for(key, ids):
     """{entry id: Links} for many entries in one query per kind of link, where
     prefetch_related would cost a queryset per entry (taggit's above all)."""
-    model = ENTRY_TYPES_BY_KEY[key].model
+    model = registry[key].model
     links = {pk: Links() for pk in ids}
     for pk, theme_id in through_rows(model, "themes", ids, "theme_id"):
         links[pk].themes.append(theme_id)
@@ -222,11 +77,12 @@ def links_for(key, ids):
     ).values_list("object_id", "tag__name", "tag__slug")
     for pk, name, slug in tagged:
         links[pk].tags.append((name, slug))
-    if key in COUNTRY_FIELD:
-        rows = through_rows(model, COUNTRY_FIELD[key], ids, "country__code", "country__name")
+    for field_name in linked_fields(key, "core.Country"):
+        rows = through_rows(model, field_name, ids, "country__code", "country__name")
         for pk, code, name in rows:
             links[pk].countries.append((code, name))
-        for pk, name in through_rows(model, ORGANIZATION_FIELD[key], ids, "organization__name"):
+    for field_name in linked_fields(key, "core.Organization"):
+        for pk, name in through_rows(model, field_name, ids, "organization__name"):
             links[pk].organizations.append(name)
     return links
 
@@ -262,7 +118,8 @@ def facets_of(links, ancestry):
 def document_fields(key, entry, links, ancestry):
     """The values of an entry's SearchDocument, by field name; a field left out keeps
     its default."""
-    fields = BUILDERS[key](entry, links)
+    fields = registry[key].search_document(entry, links)
+    fields["is_published"] = entry.is_published
     fields["title"] = clean_text(fields["title"])[:500]
     fields["parent_title"] = clean_text(fields.get("parent_title", ""))[:500]
     fields["year"] = fields["date"].year if fields.get("date") else None
@@ -398,7 +255,7 @@ def reindex_documents(documents):
     for key, object_id in documents.values_list("entry_type", "object_id"):
         by_type.setdefault(key, []).append(object_id)
     for key, ids in by_type.items():
-        reindex_queryset(key, ENTRY_TYPES_BY_KEY[key].model.objects.filter(pk__in=ids))
+        reindex_queryset(key, registry[key].model.objects.filter(pk__in=ids))
 
 
 def rebuild_index(progress_factory=None, *, online=True):
@@ -417,7 +274,7 @@ def rebuild_index(progress_factory=None, *, online=True):
         ):
             SearchFacet.objects.all().delete()
             SearchDocument.objects.all().delete()
-            for entry_type in ENTRY_TYPES:
+            for entry_type in registry.all():
                 queryset = entry_type.model.objects.order_by("pk")
                 progress = progress_factory and progress_factory(entry_type, queryset.count())
                 counts[entry_type.key] = reindex_queryset(

@@ -11,8 +11,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.catalog import ENTRY_TYPES_BY_KEY
 from core.models import DatePrecision, format_partial_date
+from core.registry import registry
 from search.querysets import SearchDocumentQuerySet, TermCountQuerySet
 
 
@@ -65,7 +65,7 @@ class SearchDocument(models.Model):
         return f"{self.entry_type} {self.object_id}: {self.title}"
 
     def get_entry_type_label(self):
-        entry_type = ENTRY_TYPES_BY_KEY.get(self.entry_type)
+        entry_type = registry.get(self.entry_type)
         return entry_type.label if entry_type else self.entry_type
 
     @property

@@ -15,8 +15,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY
 from core.models import Country, Theme
+from core.registry import registry
 from search.backends import SHORTLISTS
 from search.models import IndexState, SearchDocument, SearchFacet, TermCount
 from search.querysets import (
@@ -246,7 +246,7 @@ def facet_lists(matches, selected):
             _("Type"),
             [
                 FacetValue(t.key, t.label, matches.by_type[t.key], selected.get("type") == t.key)
-                for t in ENTRY_TYPES
+                for t in registry.all()
                 if matches.by_type.get(t.key)
             ],
         ),
@@ -399,7 +399,7 @@ def present(documents, query):
         results.append(
             Result(
                 document,
-                ENTRY_TYPES_BY_KEY.get(document.entry_type),
+                registry.get(document.entry_type),
                 highlight(title),
                 highlight(snippet),
                 themes.get(document.pk, []),
@@ -427,13 +427,11 @@ def themes_of(document_ids):
     return found
 
 
-TIMELINE_TYPES = ("directives", "agreements", "mechanisms", "sources")
-
-
 def timeline(*, filters):
-    """Dated public entries, oldest first. Provisions and findings take their
-    parent's date, so they would only repeat it; the timeline leaves them out."""
+    """Dated public entries of the types on the timeline, oldest first. Provisions
+    and findings take their parent's date, so they would only repeat it; their types
+    leave them off."""
     documents = SearchDocument.objects.published().filter(
-        date__isnull=False, entry_type__in=TIMELINE_TYPES
+        date__isnull=False, entry_type__in=[t.key for t in registry.on_timeline()]
     )
     return documents.with_facets(**filters).order_by("date", "id")

@@ -9,18 +9,10 @@ from contextvars import ContextVar
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from taggit.models import TaggedItem
 
-from core.catalog import ENTRY_TYPES
 from core.models import Theme
+from core.registry import registry
 from search import indexing
 from search.models import SearchDocument, SearchFacet
-
-# Entries whose documents repeat something of this one: a provision's is public with
-# its directive and shows its title; a finding's likewise with its source.
-DEPENDENTS = {
-    "policies.Directive": "provisions",
-    "core.Source": "findings",
-}
-LINK_FIELDS = ("themes", "party_countries", "party_organizations", "member_countries")
 
 # {model: {pk}} of the entries changed inside deferred(), in this thread or task.
 _pending = ContextVar("search_pending", default=None)
@@ -37,10 +29,10 @@ def changed(model, pks):
 
 
 def index_with_dependents(pending):
-    """Index {model: {pk}}, adding the entries whose documents repeat these ones'."""
+    """Index {model: {pk}}, adding the entries whose documents repeat these ones'
+    (each type's `repeated_by`)."""
     for model, pks in list(pending.items()):
-        related_name = DEPENDENTS.get(model._meta.label)
-        if related_name:
+        for related_name in registry.for_model(model).repeated_by:
             relation = getattr(model, related_name).rel
             dependents = relation.related_model.objects.filter(
                 **{f"{relation.field.name}__in": pks}
@@ -113,15 +105,14 @@ def theme_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def connect():
-    for entry_type in ENTRY_TYPES:
+    for entry_type in registry.all():
         model = entry_type.model
         uid = f"search-{model._meta.label}"
         post_save.connect(entry_saved, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(entry_deleted, sender=model, dispatch_uid=f"{uid}-delete")
-        for name in LINK_FIELDS:
-            through = getattr(getattr(model, name, None), "through", None)
-            if through is not None:
-                m2m_changed.connect(links_changed, sender=through, dispatch_uid=f"{uid}-{name}")
+        for name in entry_type.link_fields():
+            through = getattr(model, name).through
+            m2m_changed.connect(links_changed, sender=through, dispatch_uid=f"{uid}-{name}")
     # Tags of every model share one through table; links_changed checks the model.
     m2m_changed.connect(links_changed, sender=TaggedItem, dispatch_uid="search-tags")
     pre_save.connect(theme_saving, sender=Theme, dispatch_uid="search-theme-old-parent")
@@ -140,13 +131,12 @@ def suspended():
 
 
 def disconnect():
-    for entry_type in ENTRY_TYPES:
+    for entry_type in registry.all():
         model = entry_type.model
         uid = f"search-{model._meta.label}"
         post_save.disconnect(sender=model, dispatch_uid=f"{uid}-save")
         post_delete.disconnect(sender=model, dispatch_uid=f"{uid}-delete")
-        for name in LINK_FIELDS:
-            through = getattr(getattr(model, name, None), "through", None)
-            if through is not None:
-                m2m_changed.disconnect(sender=through, dispatch_uid=f"{uid}-{name}")
+        for name in entry_type.link_fields():
+            through = getattr(model, name).through
+            m2m_changed.disconnect(sender=through, dispatch_uid=f"{uid}-{name}")
     m2m_changed.disconnect(sender=TaggedItem, dispatch_uid="search-tags")

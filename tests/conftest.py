@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.test import Client, override_settings
 from django.utils import translation
 
-from core.roles import setup_roles
-from core.seeding import load_starter_data
+from editorial.roles import setup_roles
+from editorial.seeding import load_starter_data
 
 
 @pytest.fixture(autouse=True)

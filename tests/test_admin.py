@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cooperation.models import Agreement
 from core.models import Country, LinkCheck, Status, StatusChange, Theme
-from core.workflow import entry_publish, entry_submit
+from editorial.workflow import entry_publish, entry_submit
 from tests.builders import make_directive, make_source, make_theme
 
 pytestmark = pytest.mark.django_db

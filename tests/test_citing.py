@@ -14,8 +14,8 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.formatter import plain
 from citeproc.source.json import CiteProcJSON
 
+from citations import entries as citing
 from citations.engine import STYLES_DIR
-from core import citing
 from core.models import Status
 from tests.builders import make_agreement, make_country, make_directive, make_mechanism
 

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cooperation.models import Agreement
-from core.importing import entries_import
 from core.models import Country, Status
+from editorial.importing import entries_import
 from policies.models import Directive, Provision
 from tests.builders import make_directive, make_organization, make_source, make_theme
 

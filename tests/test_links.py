@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from core.linkcheck import USER_AGENT
 from core.models import LinkCheck
+from editorial.linkcheck import USER_AGENT
 from tests.builders import make_source
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from core.models import Status
-from core.workflow import entry_publish, entry_submit
+from editorial.workflow import entry_publish, entry_submit
 from tests.builders import make_agreement, make_country, make_source
 from tests.conftest import make_user
 

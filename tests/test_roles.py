@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from core.models import Status
-from core.roles import setup_roles
+from editorial.roles import setup_roles
 from tests.builders import make_directive, make_source
 from tests.conftest import logged_in, make_user
 

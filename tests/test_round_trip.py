@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from core.importing import entries_import
 from core.models import Status
+from editorial.importing import entries_import
 from policies.models import Directive
 from tests.builders import make_agreement, make_country, make_organization
 

@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, OperationalError, connection, connections
 
 from core.models import Status
+from core.registry import registry
 from policies.models import Directive
 from search import backends, indexing
 from search.models import SearchDocument, SearchFacet
@@ -59,7 +60,7 @@ def snapshot():
 def index_with(write):
     SearchDocument.objects.all().delete()
     ancestry = indexing.theme_ancestry()
-    for key in indexing.BUILDERS:
+    for key in [entry_type.key for entry_type in registry]:
         entries = list(indexing.indexable_queryset(key))
         if entries:
             links = indexing.links_for(key, [entry.pk for entry in entries])
@@ -82,8 +83,8 @@ def test_indexing_many_entries_at_once_gives_what_saving_each_gave(db):
     make_corpus()
     saved = snapshot()
     assert len(saved[0]) == 8 and len(saved[1]) > 5
-    for key in indexing.BUILDERS:
-        model = indexing.ENTRY_TYPES_BY_KEY[key].model
+    for entry_type in registry:
+        key, model = entry_type.key, entry_type.model
         indexing.reindex_queryset(key, model.objects.all(), chunk_size=2)
     assert snapshot() == saved
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cooperation.models import Agreement
 from core.models import Source, Status, StatusChange
-from core.workflow import entry_publish, entry_send_back, entry_submit, entry_withdraw
+from editorial.workflow import entry_publish, entry_send_back, entry_submit, entry_withdraw
 from tests.builders import make_agreement, make_directive, make_finding, make_source
 from tests.conftest import logged_in
 

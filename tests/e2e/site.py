@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 
 from cooperation.models import Agreement, AgreementLink
 from core.models import Country, Status, Theme
-from core.roles import setup_roles
-from core.seeding import load_starter_data
+from editorial.roles import setup_roles
+from editorial.seeding import load_starter_data
 from policies.models import Provision
 
 XI = "/directives/xi-2019-emergency-management/"

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from cooperation.models import Agreement
 from core.models import Source, Status, Theme
-from core.workflow import entry_publish, entry_submit
+from editorial.workflow import entry_publish, entry_submit
 from policies.models import Directive, Provision
 from tests.builders import make_directive
 from tests.conftest import make_user

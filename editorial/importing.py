@@ -22,9 +22,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cooperation.models import Agreement, AgreementLink, Mechanism
-from core.history import one_version
 from core.models import Country, Organization, Source, Status, Theme
 from core.spreadsheet import unguard
+from editorial.history import one_version
 from policies.models import Directive, Provision
 from search import signals as search_signals
 

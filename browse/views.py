@@ -1,12 +1,10 @@
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 from taggit.models import Tag
 
-from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, count_by_theme, latest_published
-from core.cite_views import CitableMixin
+from citations.views import CitableMixin
 from core.models import Source, Theme
+from core.registry import count_by_theme, latest_published, registry
 from core.views_mixins import OldSlugRedirectMixin, PublishedDetailMixin, paginate
 
 LATEST_ENTRIES = 8
@@ -20,7 +18,7 @@ def home(request):
         theme.entry_count = counts[theme.pk]
     return render(
         request,
-        "core/home.html",
+        "browse/home.html",
         {"themes": top_themes, "latest": latest_published(LATEST_ENTRIES)},
     )
 
@@ -34,15 +32,15 @@ def theme_list(request):
         children.setdefault(theme.parent_id, []).append(theme)
     for theme in themes:
         theme.child_list = children.get(theme.pk, [])
-    return render(request, "core/theme_list.html", {"roots": children.get(None, [])})
+    return render(request, "browse/theme_list.html", {"roots": children.get(None, [])})
 
 
-def sections_for(request, filter_kwargs, entry_types=ENTRY_TYPES):
+def sections_for(request, filter_kwargs, entry_types=None):
     """Per-type sections of a theme or tag page. With ?type=<key> one type is shown
     in full, paginated; otherwise each type shows its first few entries."""
-    selected = ENTRY_TYPES_BY_KEY.get(request.GET.get("type"))
+    selected = registry.get(request.GET.get("type"))
     sections = []
-    for entry_type in entry_types:
+    for entry_type in registry.all() if entry_types is None else entry_types:
         if selected and entry_type is not selected:
             continue
         queryset = entry_type.published().filter(**filter_kwargs).distinct()
@@ -63,7 +61,7 @@ def sections_for(request, filter_kwargs, entry_types=ENTRY_TYPES):
 
 class ThemeDetailView(OldSlugRedirectMixin, DetailView):
     model = Theme
-    template_name = "core/theme_detail.html"
+    template_name = "browse/theme_detail.html"
 
     def get_context_data(self, **kwargs):
         theme = self.object
@@ -79,7 +77,7 @@ class ThemeDetailView(OldSlugRedirectMixin, DetailView):
 
 class SourceDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     model = Source
-    template_name = "core/source_detail.html"
+    template_name = "browse/source_detail.html"
 
     def get_queryset(self):
         return Source.objects.prefetch_related("authors", "themes", "tags")
@@ -102,17 +100,6 @@ def tag_detail(request, slug):
     selected, sections = sections_for(request, {"tags__slug": tag.slug})
     return render(
         request,
-        "core/tag_detail.html",
+        "browse/tag_detail.html",
         {"tag": tag, "selected_type": selected, "sections": sections},
     )
-
-
-def healthz(request):
-    """For load balancers: 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})

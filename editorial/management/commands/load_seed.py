@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from core.seeding import load_starter_data
+from editorial.seeding import load_starter_data
 
 
 class Command(BaseCommand):

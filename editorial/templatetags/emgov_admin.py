@@ -1,8 +1,8 @@
 from django import template
 from django.urls import reverse
 
-from core.catalog import ENTRY_TYPES
 from core.models import Status
+from core.registry import registry
 
 register = template.Library()
 
@@ -13,7 +13,7 @@ QUEUE_LIMIT = 50
 def awaiting_review():
     """Entries of every kind submitted for review, oldest first, for the admin index."""
     queue = []
-    for entry_type in ENTRY_TYPES:
+    for entry_type in registry.all():
         model = entry_type.model
         if not any(field.name == "status" for field in model._meta.fields):
             continue  # provisions follow their directive

@@ -1,4 +1,4 @@
-"""The admin's import page: upload → dry-run report → confirm (core.importing)."""
+"""The admin's import page: upload → dry-run report → confirm (editorial.importing)."""
 
 import secrets
 
@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from core.importing import ImportFileError, entries_import
+from editorial.importing import ImportFileError, entries_import
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 IMPORT_PERMISSION = "core.import_entries"

@@ -18,9 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.history import changes_since, deleted_entries, entry_restore, entry_revert, one_version
 from core.models import Status
-from core.workflow import (
+from editorial.history import (
+    changes_since,
+    deleted_entries,
+    entry_restore,
+    entry_revert,
+    one_version,
+)
+from editorial.workflow import (
     REVIEW_PERMISSION,
     TRANSITIONS,
     available_transitions,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from core.linkcheck import links_check
+from editorial.linkcheck import links_check
 
 
 class Command(BaseCommand):

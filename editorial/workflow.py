@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.history import one_version
 from core.models import Status, StatusChange
+from editorial.history import one_version
 
 REVIEW_PERMISSION = "core.review_entry"
 

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from core.importing import IMPORTERS, ImportFileError, entries_import, guess_collection
+from editorial.importing import IMPORTERS, ImportFileError, entries_import, guess_collection
 
 
 class Command(BaseCommand):

@@ -1,11 +1,12 @@
 from django.urls import path, register_converter
 
-from core import cite_views, views
+from browse import views
+from citations import views as cite_views
 from core.converters import CitationFormatConverter
 
 register_converter(CitationFormatConverter, "citefmt")
 
-app_name = "core"
+app_name = "browse"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,7 +15,8 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source"),
     path(
         "sources/<slug:slug>/cite.<citefmt:fmt>",
-        cite_views.source_citation,
+        cite_views.entry_citation,
+        {"type_key": "sources"},
         name="source-citation",
     ),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),

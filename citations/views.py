@@ -1,13 +1,12 @@
-"""cite.bib, cite.ris and cite.json after every citable page's address."""
+"""cite.bib, cite.ris and cite.json after every citable page's address, and the cite
+box and reference-manager metadata of every citable page."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from citations import to_bibtex, to_csl_json, to_ris
-from cooperation.models import Agreement, Mechanism
-from core.citing import csl_item, formatted_citations, page_metadata
-from core.models import Source
-from policies.models import Directive, Provision
+from citations.entries import csl_item, formatted_citations, page_metadata
+from core.registry import registry
 
 DOWNLOADS = {
     "bib": (to_bibtex, "application/x-bibtex"),
@@ -16,7 +15,14 @@ DOWNLOADS = {
 }
 
 
-def citation_download(request, entry, fmt):
+def entry_citation(request, fmt, *, type_key, **url_kwargs):
+    """The download of a published entry's citation, for the type named in the route
+    (`type_key`), found by the same address parts as its page."""
+    entry_type = registry[type_key]
+    entry = get_object_or_404(
+        with_parent(entry_type, entry_type.model.objects.published()),
+        **entry_type.lookup(**url_kwargs),
+    )
     convert, content_type = DOWNLOADS[fmt]
     item = csl_item(entry, request)
     response = HttpResponse(convert(item), content_type=f"{content_type}; charset=utf-8")
@@ -24,31 +30,8 @@ def citation_download(request, entry, fmt):
     return response
 
 
-def published_or_404(queryset, **lookup):
-    return get_object_or_404(queryset.published(), **lookup)
-
-
-def directive_citation(request, slug, fmt):
-    return citation_download(request, published_or_404(Directive.objects, slug=slug), fmt)
-
-
-def provision_citation(request, slug, number, fmt):
-    provision = published_or_404(
-        Provision.objects.select_related("directive"), directive__slug=slug, number=number
-    )
-    return citation_download(request, provision, fmt)
-
-
-def agreement_citation(request, slug, fmt):
-    return citation_download(request, published_or_404(Agreement.objects, slug=slug), fmt)
-
-
-def mechanism_citation(request, slug, fmt):
-    return citation_download(request, published_or_404(Mechanism.objects, slug=slug), fmt)
-
-
-def source_citation(request, slug, fmt):
-    return citation_download(request, published_or_404(Source.objects, slug=slug), fmt)
+def with_parent(entry_type, queryset):
+    return queryset.select_related(entry_type.parent) if entry_type.parent else queryset
 
 
 class CitableMixin:

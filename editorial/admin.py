@@ -4,8 +4,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin_base import AccessibleAutocompleteMixin, EntryAdmin, ProtectLinkedAdmin
 from core.models import Country, LinkCheck, Organization, Source, SourceAuthor, StatusChange, Theme
+from editorial.admin_base import AccessibleAutocompleteMixin, EntryAdmin, ProtectLinkedAdmin
 
 
 @admin.register(Theme)

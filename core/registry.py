@@ -1,0 +1,190 @@
+"""The registry of entry types: every kind of entry the public can browse, declared
+once, in its own app's `entry_types.py`, and registered from that app's
+`AppConfig.ready()`.
+
+A declaration carries every per-type hook (its card, how it is indexed, how it is
+cited, whether it is on the timeline...), so that the search index, citations,
+sitemaps, the home, theme and tag pages and the tests walk one list instead of
+keeping tables of their own keyed by type. The kernel holds only the registry: it
+imports no app, and the hooks are plain callables that the declaring app writes with
+the helpers of the feature apps below it (search.documents, citations.items).
+
+The relations whose changes reindex an entry are not declared: they are read off
+the model (`link_fields`), so a many-to-many field added later cannot be missed.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Count, Q
+from taggit.managers import TaggableManager
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntryType:
+    # The type's name in addresses, search filters, exports and the API ("directives").
+    key: str
+    label: str
+    model_label: str
+    # Where the type sits in every list of types (home, search facets, sitemaps).
+    order: int
+    # What a card of this type reads through foreign keys and many-to-many links.
+    select_related: tuple = ()
+    prefetch_related: tuple = ()
+    # The foreign key to the entry this one is part of and published with ("directive"
+    # for a provision); empty for entries with a publication of their own.
+    parent: str = ""
+    # Whether the timeline (/search/timeline/) shows entries of this type.
+    on_timeline: bool = False
+    # The entry's fields that its page's address names, by URL keyword: its address
+    # and its citation downloads find it by them.
+    url_fields: tuple = (("slug", "slug"),)
+    # Whether an entry has a page of its own (and so a place in the sitemap); a
+    # finding is read on its source's page.
+    has_page: bool = True
+    # (entry, links) -> the values of its search document (see search.documents).
+    search_document: Callable
+    # What search_document reads through foreign keys (joined) and the parents whose
+    # title and address it repeats (prefetched, so children share one instance).
+    search_select_related: tuple = ()
+    search_prefetch_related: tuple = ()
+    # Related names of entries whose search documents repeat something of this one's:
+    # they are reindexed with it.
+    repeated_by: tuple = ()
+    # entry -> its CSL-JSON item without address or access date (see citations.items);
+    # None for a type that is not cited on its own.
+    csl_item: Callable | None = None
+
+    @property
+    def model(self):
+        return apps.get_model(self.model_label)
+
+    @property
+    def card_template(self):
+        return f"includes/cards/{self.key}.html"
+
+    @property
+    def own_publication(self):
+        return not self.parent
+
+    @property
+    def citable(self):
+        return self.csl_item is not None
+
+    def published(self):
+        """Published entries of this type, with what a card needs, in bounded queries."""
+        return with_related(self.model.objects.published(), self.select_related).prefetch_related(
+            "themes", *self.prefetch_related
+        )
+
+    def owner(self, entry):
+        """The entry that carries this one's publication and last change: its parent,
+        or itself."""
+        return getattr(entry, self.parent) if self.parent else entry
+
+    def lookup(self, **url_kwargs):
+        """The filter that finds an entry by the keywords of its page's address."""
+        return {field: url_kwargs[keyword] for keyword, field in self.url_fields}
+
+    def link_fields(self):
+        """The model's many-to-many fields but tags (whose one shared table is watched
+        on its own): a change to any of them changes what the entry's pages show."""
+        return tuple(
+            field.name
+            for field in self.model._meta.many_to_many
+            if not isinstance(field, TaggableManager)
+        )
+
+
+class EntryTypeRegistry:
+    def __init__(self):
+        self._by_key = {}
+        self._by_model = {}
+
+    def register(self, entry_type):
+        if entry_type.key in self._by_key:
+            raise ValueError(f"Entry type {entry_type.key!r} is registered twice.")
+        self._by_key[entry_type.key] = entry_type
+        self._by_model[entry_type.model_label.lower()] = entry_type
+
+    def all(self):
+        """Every registered type, in their declared order."""
+        return sorted(self._by_key.values(), key=lambda entry_type: entry_type.order)
+
+    def __iter__(self):
+        return iter(self.all())
+
+    def get(self, key):
+        return self._by_key.get(key)
+
+    def __getitem__(self, key):
+        return self._by_key[key]
+
+    def for_model(self, model):
+        """The type of this model (a class or an instance), or None."""
+        return self._by_model.get(model._meta.label_lower)
+
+    def with_own_publication(self):
+        return [entry_type for entry_type in self.all() if entry_type.own_publication]
+
+    def on_timeline(self):
+        return [entry_type for entry_type in self.all() if entry_type.on_timeline]
+
+
+registry = EntryTypeRegistry()
+
+
+def parent_address(parent):
+    """parent.get_absolute_url(), asked once per instance: the children of one parent
+    share its instance while they are indexed (see search_prefetch_related), and a
+    reverse() for each of 200,000 provisions was a tenth of a bulk index."""
+    if "_entry_address" not in parent.__dict__:
+        parent._entry_address = parent.get_absolute_url()
+    return parent._entry_address
+
+
+def with_related(queryset, select_related=()):
+    """queryset.select_related(*select_related), but only when there are fields to
+    follow: with none, select_related() would join every non-null foreign key, and
+    give each row its own copy of a shared parent."""
+    return queryset.select_related(*select_related) if select_related else queryset
+
+
+def latest_published(limit, **filters):
+    """The most recently published entries of every type with a publication of its
+    own, newest first, as (entry type, entry) pairs: one query per type (plus its
+    prefetches)."""
+    latest = []
+    for entry_type in registry.with_own_publication():
+        queryset = entry_type.published().filter(**filters)
+        if filters:
+            queryset = queryset.distinct()
+        latest.extend((entry_type, entry) for entry in queryset.order_by("-published_at")[:limit])
+    latest.sort(key=lambda pair: pair[1].published_at, reverse=True)
+    return latest[:limit]
+
+
+def count_by_theme(themes, entry_types=None):
+    """How many published entries sit under each theme or its sub-themes.
+
+    One aggregate query per entry type, whatever the number of entries: each theme
+    gets a Count over its own subtree, so an entry filed under two sub-themes of
+    one theme is counted once for it."""
+    themes = list(themes)
+    if not themes:
+        return {}
+    from core.models import Theme
+
+    subtree = Theme.subtree_map()
+    totals = {theme.pk: 0 for theme in themes}
+    for entry_type in registry.all() if entry_types is None else entry_types:
+        counts = entry_type.model.objects.published().aggregate(
+            **{
+                f"t{theme.pk}": Count("pk", filter=Q(themes__in=subtree[theme.pk]), distinct=True)
+                for theme in themes
+            }
+        )
+        for theme in themes:
+            totals[theme.pk] += counts[f"t{theme.pk}"]
+    return totals

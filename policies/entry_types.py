@@ -1,0 +1,128 @@
+"""The entry types of policies: directives and the provisions they are made of."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.csl import date_parts, person_name
+from core.models import Source
+from core.registry import EntryType, parent_address
+from core.text import clean_text, short
+from policies.models import Directive
+
+DIRECTIVE_CSL_TYPES = {
+    Directive.Kind.SPEECH: "speech",
+    Directive.Kind.LAW: "legislation",
+    Directive.Kind.REGULATION: "regulation",
+}
+
+
+def plain_date(source):
+    """'1 December 2019', whatever the interface language: notes are data, not UI."""
+    value = source.published_on
+    if source.date_precision == "year":
+        return str(value.year)
+    month_year = f"{value:%B} {value.year}"
+    return month_year if source.date_precision == "month" else f"{value.day} {month_year}"
+
+
+def report_note(source):
+    """'Reported in CGTN, "Title," 1 December 2019.' for a speech known from a report."""
+    where = f"{source.outlet}, " if source.outlet else ""
+    if source.published_on:
+        return f"Reported in {where}\u201c{source.title},\u201d {plain_date(source)}."
+    return f"Reported in {where}\u201c{source.title}.\u201d"
+
+
+def directive_item(directive):
+    chinese = directive.original_language.lower().startswith("zh")
+    item = {
+        "id": f"directive-{directive.slug}",
+        "type": DIRECTIVE_CSL_TYPES.get(directive.kind, "document"),
+        "title": directive.title,
+        "issued": date_parts(directive.date, directive.date_precision),
+        "language": "en",
+    }
+    if directive.title_original:
+        item["original-title"] = directive.title_original
+    if directive.speaker:
+        item["author"] = [person_name(directive.speaker, chinese)]
+        item["event-title"] = directive.occasion
+        if directive.kind == Directive.Kind.SPEECH:
+            item["genre"] = "Speech"  # APA's "[Speech]", MLA's and Chicago's "Speech."
+        reports = [s for s in directive.sources.all() if s.kind == Source.Kind.NEWS_REPORT]
+        if reports:
+            item["note"] = report_note(reports[0])
+    elif directive.issuing_body:
+        item["author"] = [{"literal": directive.issuing_body.name}]
+        item["authority"] = directive.issuing_body.name
+    return item
+
+
+def provision_item(provision):
+    item = directive_item(provision.directive)
+    item["id"] = f"directive-{provision.directive.slug}-{provision.label}"
+    item["title"] = f"{provision.directive.title}, point {provision.number}"
+    item["section"] = f"point {provision.number}"
+    return item
+
+
+def directive_document(directive, links):
+    return {
+        "title": directive.title,
+        "keywords": clean_text(
+            directive.speaker,
+            directive.speaker_role,
+            directive.occasion,
+            directive.issuing_body,
+            *links.tag_names,
+        ),
+        "body": clean_text(directive.summary),
+        "original": clean_text(directive.title_original, directive.summary_original),
+        "original_language": directive.original_language,
+        "date": directive.date,
+        "date_precision": directive.date_precision,
+    }
+
+
+def provision_document(provision, links):
+    directive = provision.directive
+    directive_url = parent_address(directive)
+    return {
+        "url": provision.address_under(directive_url),
+        "title": clean_text(provision.heading) or short(provision.text),
+        "keywords": clean_text(provision.heading, *links.tag_names),
+        "body": clean_text(provision.text),
+        "original": clean_text(provision.heading_original, provision.text_original),
+        "original_language": directive.original_language,
+        "number": provision.number,
+        "parent_title": directive.title,
+        "parent_url": directive_url,
+        "date": directive.date,
+        "date_precision": directive.date_precision,
+    }
+
+
+DIRECTIVES = EntryType(
+    key="directives",
+    label=_("Directives"),
+    model_label="policies.Directive",
+    order=10,
+    select_related=("issuing_body",),
+    on_timeline=True,
+    search_document=directive_document,
+    search_select_related=("issuing_body",),
+    repeated_by=("provisions",),
+    csl_item=directive_item,
+)
+
+PROVISIONS = EntryType(
+    key="provisions",
+    label=_("Provisions"),
+    model_label="policies.Provision",
+    order=20,
+    select_related=("directive",),
+    parent="directive",
+    url_fields=(("slug", "directive__slug"), ("number", "number")),
+    search_document=provision_document,
+    search_prefetch_related=("directive",),
+    csl_item=provision_item,
+)
