@@ -93,6 +93,12 @@ class VersionedEntryForm(forms.ModelForm):
         raise ValidationError(message, code="edit_conflict")
 
 
+def seen_version(data):
+    """The entry version a form was rendered with, or None when it sent none usable."""
+    value = data.get("seen_version", "")
+    return int(value) if value.isascii() and value.isdecimal() else None
+
+
 class EntryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
     form = VersionedEntryForm
     list_filter = ["status", "themes"]
@@ -285,6 +291,7 @@ class EntryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
                 user=request.user,
                 name=request.POST.get("transition", ""),
                 comment=request.POST.get("comment", ""),
+                seen_version=seen_version(request.POST),
             )
         except (ValidationError, PermissionDenied) as error:
             self.message_user(request, error_text(error), messages.ERROR)

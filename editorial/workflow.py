@@ -86,31 +86,51 @@ def available_transitions(user, entry):
     ]
 
 
-def _move(entry, *, user, transition, comment=""):
+def _move(entry, *, user, transition, comment="", seen_version=None):
+    """Take the step on the entry's row as it is now, under a row lock: the status is
+    checked again there, so of two reviewers acting at once one succeeds and the other
+    is told why not; and only the status is written onto the stored row, so an edit
+    saved meanwhile is never overwritten by the copy this caller read earlier.
+
+    `seen_version` is the version the user was shown (the admin's buttons send it): a
+    step on an entry changed since is refused, as nobody should publish unseen text."""
     if not may_perform(user, entry, transition):
         raise PermissionDenied(_("You may not do this: it needs a reviewer."))
     comment = comment.strip()
-    if entry.status not in transition.sources:
-        raise ValidationError(
-            _("“%(entry)s” is %(status)s; it cannot be moved that way.")
-            % {"entry": entry, "status": Status(entry.status).label.lower()}
-        )
     if transition.needs_comment and not comment:
         raise ValidationError(_("Say why in a comment, so the editor knows what to do."))
-    if transition.target == Status.PUBLISHED:
-        check_publishable(entry)
-    previous = entry.status
-    entry.status = transition.target
-    with transaction.atomic(), one_version(entry, user=user, reason=str(transition.label)):
-        entry.save()
-        StatusChange.objects.create(
-            content_type=ContentType.objects.get_for_model(entry),
-            object_id=entry.pk,
-            from_status=previous,
-            to_status=transition.target,
-            user=user,
-            comment=comment,
-        )
+    with transaction.atomic():
+        current = type(entry)._default_manager.select_for_update().get(pk=entry.pk)
+        if seen_version is not None and current.version != seen_version:
+            raise ValidationError(
+                _(
+                    "“%(entry)s” was changed by someone else after you opened it. "
+                    "Reload it, check the changes, and try again."
+                )
+                % {"entry": current}
+            )
+        if current.status not in transition.sources:
+            raise ValidationError(
+                _("“%(entry)s” is %(status)s; it cannot be moved that way.")
+                % {"entry": current, "status": Status(current.status).label.lower()}
+            )
+        if transition.target == Status.PUBLISHED:
+            check_publishable(current)
+        previous = current.status
+        current.status = transition.target
+        with one_version(current, user=user, reason=str(transition.label)):
+            current.save()
+            StatusChange.objects.create(
+                content_type=ContentType.objects.get_for_model(current),
+                object_id=current.pk,
+                from_status=previous,
+                to_status=transition.target,
+                user=user,
+                comment=comment,
+            )
+    # The caller's copy now says what is stored (its other fields may be older).
+    for field in ("status", "version", "published_at", "updated_at"):
+        setattr(entry, field, getattr(current, field))
     return entry
 
 
@@ -140,11 +160,13 @@ def entry_withdraw(*, entry, user, comment):
     return _move(entry, user=user, transition=TRANSITIONS["withdraw"], comment=comment)
 
 
-def entry_transition(*, entry, user, name, comment=""):
+def entry_transition(*, entry, user, name, comment="", seen_version=None):
     """The step called `name` (as the admin's buttons and actions name it)."""
     if name not in TRANSITIONS:
         raise ValidationError(_("Unknown workflow step."))
-    return _move(entry, user=user, transition=TRANSITIONS[name], comment=comment)
+    return _move(
+        entry, user=user, transition=TRANSITIONS[name], comment=comment, seen_version=seen_version
+    )
 
 
 def status_changes(entry):

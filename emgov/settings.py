@@ -44,6 +44,22 @@ DATABASES = {
     )
 }
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if not USING_POSTGRES:
+    # Overlapping writers queue for SQLite's one write lock instead of failing with
+    # "database is locked": each transaction takes the lock as it begins (IMMEDIATE,
+    # so a read-then-write never needs to upgrade it) and waits up to 20 s for it;
+    # WAL lets pages be read while an editor's save is being written.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
+    # Tests use a file rather than memory: an in-memory database shared between
+    # threads locks per table and fails at once, where a file waits like production.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("EMGOV_TEST_DATABASE_NAME")
+        or str(BASE_DIR / "test-db.sqlite3")
+    }
 if USING_POSTGRES:
     # Each work tree tests against a database of its own, so that two test runs on one
     # machine (two clones, or a clone and CI) never drop each other's database.
