@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.models import Country, LinkCheck, Organization, Source, SourceAuthor, StatusChange, Theme
+from editorial import admin_users  # noqa: F401 (registers the accounts' admin)
 from editorial.admin_base import AccessibleAutocompleteMixin, EntryAdmin, ProtectLinkedAdmin
 
 

@@ -114,3 +114,65 @@ def test_a_few_wrong_passwords_do_not_lock_anyone_out(editor):
         client.post("/admin/login/", {"username": "ed", "password": "wrong guess"})
     response = client.post("/admin/login/", {"username": "ed", "password": "correct horse battery"})
     assert response.status_code == 302
+
+
+def user_form(user, **changes):
+    """The admin's user change form as the browser would post it back."""
+    return {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "is_staff": "on",
+        "groups": [group.pk for group in user.groups.all()],
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        **changes,
+    }
+
+
+def test_an_administrator_cannot_make_itself_or_anyone_a_superuser():
+    administrator = make_user("ada", "Administrator")
+    editor = make_user("ed", "Editor")
+    client = logged_in(administrator)
+    for user in (administrator, editor):
+        url = reverse("admin:auth_user_change", args=[user.pk])
+        assert "is_superuser" not in client.get(url).content.decode()
+        response = client.post(url, user_form(user, is_superuser="on"))
+        assert response.status_code == 302
+        user.refresh_from_db()
+        assert not user.is_superuser
+    # Nor give itself a permission outside its role.
+    review = Permission.objects.get(codename="delete_group")
+    client.post(
+        reverse("admin:auth_user_change", args=[administrator.pk]),
+        user_form(administrator, user_permissions=[review.pk]),
+    )
+    assert not administrator.user_permissions.exists()
+
+
+def test_an_administrator_cannot_change_or_delete_a_superuser():
+    administrator = make_user("ada", "Administrator")
+    root = make_user("root", "Administrator", is_superuser=True)
+    client = logged_in(administrator)
+    change_url = reverse("admin:auth_user_change", args=[root.pk])
+    response = client.post(change_url, user_form(root, is_staff="", username="taken-over"))
+    assert response.status_code == 403
+    delete_url = reverse("admin:auth_user_delete", args=[root.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    root.refresh_from_db()
+    assert root.username == "root" and root.is_staff
+    assert root.is_superuser and root.is_active
+
+
+def test_only_a_superuser_grants_superuser():
+    root = make_user("root", "Administrator", is_superuser=True)
+    editor = make_user("ed", "Editor")
+    url = reverse("admin:auth_user_change", args=[editor.pk])
+    response = logged_in(root).post(url, user_form(editor, is_superuser="on"))
+    assert response.status_code == 302
+    editor.refresh_from_db()
+    assert editor.is_superuser
