@@ -93,6 +93,13 @@ class VersionedEntryForm(forms.ModelForm):
         raise ValidationError(message, code="edit_conflict")
 
 
+def once_public(entry):
+    """Whether the entry is, or has ever been, public (or is on its way there): its
+    permalink may have been cited, so only a reviewer may delete it. A withdrawn and
+    sent-back draft keeps its first publication time."""
+    return entry.status != Status.DRAFT or entry.published_at is not None
+
+
 def seen_version(data):
     """The entry version a form was rendered with, or None when it sent none usable."""
     value = data.get("seen_version", "")
@@ -163,11 +170,7 @@ class EntryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
         return request.user.has_perm(REVIEW_PERMISSION)
 
     def has_delete_permission(self, request, obj=None):
-        if (
-            obj is not None
-            and obj.status != Status.DRAFT
-            and not self.has_review_permission(request)
-        ):
+        if obj is not None and once_public(obj) and not self.has_review_permission(request):
             return False
         return super().has_delete_permission(request, obj)
 

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from editorial.admin_base import AccessibleAutocompleteMixin, EntryAdmin
+from editorial.admin_base import AccessibleAutocompleteMixin, EntryAdmin, once_public
 from editorial.admin_import import ImportAdminMixin
 from editorial.history import record_tag_names
+from editorial.workflow import REVIEW_PERMISSION
 from policies.models import Directive, DirectiveRelation, Provision
 
 
@@ -20,6 +21,12 @@ class ProvisionInline(admin.StackedInline):
     ]
     autocomplete_fields = ["themes"]
     ordering = ["number"]
+
+    def has_delete_permission(self, request, obj=None):
+        # obj is the directive: the points of one that has been public are citable.
+        if obj is not None and once_public(obj) and not request.user.has_perm(REVIEW_PERMISSION):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class DirectiveRelationInline(admin.TabularInline):
@@ -94,6 +101,20 @@ class ProvisionAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
     search_fields = ["heading", "text", "text_original", "directive__title"]
     autocomplete_fields = ["directive", "themes"]
     list_select_related = ["directive"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A provision's address and citations name its directive: it never moves.
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "directive"] if obj is not None else readonly
+
+    def has_delete_permission(self, request, obj=None):
+        if (
+            obj is not None
+            and once_public(obj.directive)
+            and not request.user.has_perm(REVIEW_PERMISSION)
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_related(self, request, form, formsets, change):
         # Tags are saved after the provision, and so after its history record: bring

@@ -10,6 +10,7 @@ from cooperation.models import Agreement
 from core.models import Country, LinkCheck, Status, StatusChange, Theme
 from editorial.workflow import entry_publish, entry_submit
 from tests.builders import make_directive, make_source, make_theme
+from tests.conftest import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +164,50 @@ def test_only_a_reviewer_has_the_publish_action(editor, reviewer):
     assert b"1 entry is now published" in response.content
     draft.refresh_from_db()
     assert draft.status == Status.PUBLISHED and draft.published_at is not None
+
+
+def test_an_entry_once_public_is_deleted_only_by_a_reviewer(editor, reviewer):
+    """Published, withdrawn, sent back to draft: its permalink may have been cited,
+    so an editor still may not delete it."""
+    editor_client, reviewer_client = logged_in(editor), logged_in(reviewer)
+    directive = make_directive(sources=[make_source()])
+    assert directive.published_at is not None
+    directive.status = Status.DRAFT  # as after withdraw and send back
+    directive.save()
+    url = admin_url(type(directive), "delete", directive.pk)
+    assert editor_client.post(url, {"post": "yes"}).status_code == 403
+    assert type(directive).objects.filter(pk=directive.pk).exists()
+    never_public = make_directive(status=Status.DRAFT)
+    assert (
+        editor_client.post(
+            admin_url(type(never_public), "delete", never_public.pk), {"post": "yes"}
+        ).status_code
+        == 302
+    )
+    assert reviewer_client.post(url, {"post": "yes"}).status_code == 302
+
+
+def test_an_editor_cannot_delete_a_point_of_a_directive_once_public(editor_client):
+    directive = make_directive(provisions=2, sources=[make_source()])
+    provision = directive.provisions.get(number=2)
+    response = editor_client.post(
+        admin_url(type(provision), "delete", provision.pk), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    change = editor_client.get(admin_url(type(directive), "change", directive.pk))
+    # The inline offers no delete box for its points.
+    assert "provisions-0-DELETE" not in change.content.decode()
+    assert directive.provisions.count() == 2
+
+
+def test_a_provision_cannot_be_moved_to_another_directive(editor_client):
+    directive = make_directive(provisions=1, status=Status.DRAFT)
+    other = make_directive(status=Status.DRAFT)
+    provision = directive.provisions.get()
+    url = admin_url(type(provision), "change", provision.pk)
+    response = editor_client.post(
+        url, {"directive": other.pk, "number": 5, "text": "Moved?", "themes": [], "tags": ""}
+    )
+    provision.refresh_from_db()
+    assert provision.directive_id == directive.pk
+    assert response.status_code in {200, 302}
