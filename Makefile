@@ -66,4 +66,4 @@ translations: install
 	$(RUN_ENV) $(MANAGE) compilemessages -l zh_Hans --ignore=.venv --ignore=node_modules
 
 clean:
-	rm -rf $(VENV) staticfiles test-results .pytest_cache db.sqlite3
+	rm -rf $(VENV) staticfiles test-results .pytest_cache db.sqlite3 db.sqlite3-wal db.sqlite3-shm test-db.sqlite3*

@@ -197,3 +197,27 @@ def changes_since(entry, version):
             ).exists():
                 labels.append(str(model._meta.verbose_name_plural))
     return users, labels
+
+
+def contributors_since_publication(entry):
+    """The ids of the users whose work a publish would make public: who changed the
+    entry's content or its inline rows since it was last published (ever, if it never
+    was). Workflow steps change only WORKFLOW_FIELDS and do not count."""
+    last_published = entry.history.filter(status=Status.PUBLISHED).order_by("history_date").last()
+    since = last_published.history_date if last_published else None
+    records = list(entry.history.order_by("history_date", "history_id"))
+    authors = set()
+    for previous, record in zip([None, *records], records, strict=False):
+        if (since is not None and record.history_date <= since) or not record.history_user_id:
+            continue
+        if (
+            previous is None
+            or record.diff_against(previous, excluded_fields=WORKFLOW_FIELDS).changed_fields
+        ):
+            authors.add(record.history_user_id)
+    for relation in inline_relations(type(entry)):
+        rows = relation.related_model.history.filter(**{relation.field.attname: entry.pk})
+        if since is not None:
+            rows = rows.filter(history_date__gt=since)
+        authors.update(rows.exclude(history_user=None).values_list("history_user_id", flat=True))
+    return authors

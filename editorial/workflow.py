@@ -9,13 +9,14 @@ its caller to have checked permissions.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Status, StatusChange
-from editorial.history import one_version
+from editorial.history import contributors_since_publication, one_version
 
 REVIEW_PERMISSION = "core.review_entry"
 
@@ -116,6 +117,7 @@ def _move(entry, *, user, transition, comment="", seen_version=None):
             )
         if transition.target == Status.PUBLISHED:
             check_publishable(current)
+            check_second_reader(current, user)
         previous = current.status
         current.status = transition.target
         with one_version(current, user=user, reason=str(transition.label)):
@@ -132,6 +134,32 @@ def _move(entry, *, user, transition, comment="", seen_version=None):
     for field in ("status", "version", "published_at", "updated_at"):
         setattr(entry, field, getattr(current, field))
     return entry
+
+
+def check_second_reader(entry, user):
+    """Unless settings.REVIEWERS_MAY_PUBLISH_OWN_WORK, what a reviewer wrote or
+    submitted is published by another reviewer: every publication has a second reader
+    (the StatusChange log records who that was)."""
+    if settings.REVIEWERS_MAY_PUBLISH_OWN_WORK:
+        return
+    submitted_by = (
+        StatusChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(entry),
+            object_id=entry.pk,
+            to_status=Status.IN_REVIEW,
+        )
+        .order_by("-at", "-pk")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if user.pk == submitted_by or user.pk in contributors_since_publication(entry):
+        raise PermissionDenied(
+            _(
+                "You wrote or submitted changes to “%(entry)s”: another reviewer must "
+                "read and publish them."
+            )
+            % {"entry": entry}
+        )
 
 
 def check_publishable(entry):

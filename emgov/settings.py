@@ -230,6 +230,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# Whether a reviewer may publish what they wrote or submitted themselves. Off, every
+# publication has a second reader; a one-person site may turn it on.
+REVIEWERS_MAY_PUBLISH_OWN_WORK = env_bool("EMGOV_REVIEWERS_PUBLISH_OWN_WORK", False)
+
 # How many entries a public list page shows.
 PAGE_SIZE = 20
 

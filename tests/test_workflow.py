@@ -4,14 +4,15 @@ role may take and lists what awaits review."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from cooperation.models import Agreement
 from core.models import Source, Status, StatusChange
+from editorial.history import one_version
 from editorial.workflow import entry_publish, entry_send_back, entry_submit, entry_withdraw
 from tests.builders import make_agreement, make_directive, make_finding, make_source
-from tests.conftest import logged_in
+from tests.conftest import logged_in, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,54 @@ def test_new_entries_start_as_drafts_whatever_the_form_says(editor):
         },
     )
     assert Source.objects.get(slug="a-report").status == Status.DRAFT
+
+
+def test_a_reviewer_cannot_publish_what_they_wrote_or_submitted(editor, reviewer):
+    other_reviewer = make_user("ravi", "Reviewer")
+    directive = make_directive(status=Status.DRAFT, sources=[make_source()])
+    with one_version(directive, user=reviewer, reason="Reviewer rewrote the summary"):
+        directive.summary = "The reviewer's own wording"
+        directive.save()
+    entry_submit(entry=directive, user=editor)
+    with pytest.raises(PermissionDenied, match="another reviewer"):
+        entry_publish(entry=directive, user=reviewer)
+    directive.refresh_from_db()
+    assert directive.status == Status.IN_REVIEW
+    entry_publish(entry=directive, user=other_reviewer)
+    assert StatusChange.objects.get(to_status=Status.PUBLISHED).user == other_reviewer
+
+    submitted = make_directive(status=Status.DRAFT, sources=[make_source()])
+    entry_submit(entry=submitted, user=reviewer)
+    with pytest.raises(PermissionDenied, match="another reviewer"):
+        entry_publish(entry=submitted, user=reviewer)
+
+
+def test_a_reviewer_who_edited_a_point_inline_is_not_the_second_reader(editor, reviewer):
+    directive = make_directive(status=Status.DRAFT, provisions=1, sources=[make_source()])
+    provision = directive.provisions.get()
+    provision._history_user = reviewer
+    provision.text = "Reworded by the reviewer."
+    provision.save()
+    entry_submit(entry=directive, user=editor)
+    with pytest.raises(PermissionDenied):
+        entry_publish(entry=directive, user=reviewer)
+
+
+def test_sending_back_does_not_make_a_reviewer_an_author(editor, reviewer):
+    directive = make_directive(status=Status.DRAFT, sources=[make_source()])
+    entry_submit(entry=directive, user=editor)
+    entry_send_back(entry=directive, user=reviewer, comment="Add the date.")
+    with one_version(directive, user=editor, reason="Added the date"):
+        directive.summary = "Now with the date."
+        directive.save()
+    entry_submit(entry=directive, user=editor)
+    entry_publish(entry=directive, user=reviewer)
+    assert directive.status == Status.PUBLISHED
+
+
+@override_settings(REVIEWERS_MAY_PUBLISH_OWN_WORK=True)
+def test_a_site_may_let_reviewers_publish_their_own_work(reviewer):
+    directive = make_directive(status=Status.DRAFT, sources=[make_source()])
+    entry_submit(entry=directive, user=reviewer)
+    entry_publish(entry=directive, user=reviewer)
+    assert directive.status == Status.PUBLISHED
