@@ -1,7 +1,7 @@
 """The search index: one denormalised row per entry, so that search, facet counts and
 the timeline read one table in a fixed number of queries, whatever the entry type.
 
-Each database adds its own full-text machinery in a migration (see search/backends.py):
+Each database adds its own full-text machinery in a migration (search/migrations/0002):
 PostgreSQL a generated, weighted tsvector column with GIN and trigram indexes; SQLite
 an FTS5 table kept in sync by triggers. Neither appears as a model field, because the
 other database has no such column type."""
