@@ -16,15 +16,23 @@ from core.catalog import ENTRY_TYPES, ENTRY_TYPES_BY_KEY, with_related
 from core.models import Status, Theme
 from search import backends, common_terms
 from search.models import IndexState, SearchDocument, SearchFacet
+from search.querysets import MARK_END, MARK_START
 
-# Control characters (and the U+FFFD of undecodable input) never belong in text, and
-# \x02/\x03 are the highlight markers the snippets use, so they are kept out.
+# Control characters (and the U+FFFD of undecodable input) never belong in text.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+# The highlight markers are private-use characters, which an editor can still paste in
+# (icon fonts use that range). Removed from all indexed text, so that every marker in
+# a snippet is one the database put there, and each <mark> has its </mark>.
+HIGHLIGHT_MARKERS = re.compile(f"[{MARK_START}{MARK_END}]")
 TITLE_WORDS = 16
 
 
 def clean_text(*parts):
-    return CONTROL_CHARACTERS.sub(" ", " ".join(str(part) for part in parts if part)).strip()
+    """Parts joined by spaces, without control characters or highlight markers: every
+    text a document is built from passes through here (document_fields), and so does
+    every query (search.parsing.normalise)."""
+    text = HIGHLIGHT_MARKERS.sub("", " ".join(str(part) for part in parts if part))
+    return CONTROL_CHARACTERS.sub(" ", text).strip()
 
 
 def short(text, words=TITLE_WORDS):
@@ -259,12 +267,21 @@ def facets_of(links, ancestry):
     return facets
 
 
+# The document's text fields, and the length each is cut to (None: not cut).
+TEXT_FIELDS = {
+    name: SearchDocument._meta.get_field(name).max_length
+    for name in ("title", "parent_title", "keywords", "body", "original")
+}
+
+
 def document_fields(key, entry, links, ancestry):
     """The values of an entry's SearchDocument, by field name; a field left out keeps
-    its default."""
+    its default. Every text field is cleaned here, whatever its builder did, so that
+    no text enters the index with a control character or a highlight marker."""
     fields = BUILDERS[key](entry, links)
-    fields["title"] = clean_text(fields["title"])[:500]
-    fields["parent_title"] = clean_text(fields.get("parent_title", ""))[:500]
+    for name, length in TEXT_FIELDS.items():
+        if name in fields:
+            fields[name] = clean_text(fields[name])[:length]
     fields["year"] = fields["date"].year if fields.get("date") else None
     facets = facets_of(links, ancestry)
     fields["facet_keys"] = " ".join(f"{kind}:{value}" for kind, value in facets) or None
