@@ -239,9 +239,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Read-only JSON access to the published entries of emgov: directives and their "
         "provisions, Belt and Road agreements and mechanisms, sources, findings, themes and "
-        "countries. Lists take the same filters as the site's pages, `q` for a simple text "
-        "search, `page` and `page_size` (at most 100). Each client may make "
-        f"{API_REQUESTS_PER_MINUTE} requests a minute; past that the API answers 429 with "
+        "countries. Lists take the same filters as the site's pages, `q` for the site's "
+        "full-text search (the one /search/ uses; on themes and countries, which it does "
+        "not cover, words in their names and descriptions), `page` and `page_size` (at "
+        f"most 100). Each client may make {API_REQUESTS_PER_MINUTE} requests a minute; "
+        "past that the API answers 429 with "
         "a Retry-After header. For whole collections use the bulk exports described at /data/."
     ),
     "VERSION": "1",
