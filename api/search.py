@@ -3,7 +3,7 @@ entry point the /search/ page and the admin use (search.services.search), over
 published documents only, so that `?q=` finds what /search/ finds; the collection's
 other filters, its order and its pagination stay the API's own. Themes and countries
 are reference data with no document in the index: on them `?q=` matches words in
-their names, as a substring."""
+their names (and a theme's description), as substrings."""
 
 from django.db.models import Q
 

@@ -1,7 +1,8 @@
 """Keeping the search index current: one function turns an entry into its document,
 and the services below write it. Signals (search/signals.py) call them on every save,
-delete and change of themes, tags or countries; `manage.py rebuild_search_index`
-rebuilds everything after bulk changes that bypass signals (queryset.update())."""
+delete and change of linked themes, tags, countries or party organizations; `manage.py
+rebuild_search_index` rebuilds everything after bulk changes that bypass signals
+(queryset.update(), raw SQL, loaddata)."""
 
 import contextlib
 import re

@@ -75,7 +75,8 @@ class SearchDocument(models.Model):
 
 class SearchFacet(models.Model):
     """One facet value of a document: a theme (and, so that a theme counts its
-    sub-themes, each of that theme's ancestors), a party country or a tag."""
+    sub-themes, each of that theme's ancestors), a country (an agreement's party, a
+    mechanism's member) or a tag."""
 
     class Kind(models.TextChoices):
         THEME = "theme", _("Theme")

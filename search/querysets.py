@@ -1,7 +1,7 @@
 """Full-text matching and ranking over the index, one method per question, each
 branching on the database inside (STYLE.md 9): PostgreSQL answers with the stored
 tsvector (websearch_to_tsquery, ts_rank, ts_headline) and pg_trgm; SQLite with FTS5
-(MATCH, bm25, snippet) and its vocabulary table."""
+(MATCH, bm25, highlight, snippet) and its vocabulary table."""
 
 from django.db import connection, models
 from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Value
@@ -9,9 +9,10 @@ from django.db.models.expressions import RawSQL
 
 from search.backends import SHORTLISTS
 
-# Highlight markers: private-use characters, which clean_text() keeps out of the
-# indexed text, so every marker in a snippet is ours. The template escapes the
-# snippet first and only then turns markers into <mark> (see search.highlight).
+# Highlight markers: private-use characters, which search.indexing.clean_text() keeps
+# out of the indexed text, so every marker in a snippet is ours.
+# search.services.highlight() escapes the snippet first and only then turns the
+# markers into <mark>.
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 

@@ -4,7 +4,8 @@ test_search_common_terms.py).
 
 search() is the one way in: the /search/ page, the API's `?q=` and the admin's search
 box each build a Search with it and read the part they need (a results page, or the
-entries of a queryset that match). Everything below it serves Search.page()."""
+entries of a queryset that match). Most of what follows serves Search.page();
+timeline() serves /timeline/."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -434,7 +435,8 @@ class Result:
 
 
 def present(documents, query):
-    """What a result shows: highlighted title and snippet, and the themes (3 queries).
+    """What a result shows: highlighted title and snippet, and the themes (at most 3
+    queries).
     With no query (near misses on PostgreSQL) the snippet is the text's beginning."""
     documents = list(documents)
     ids = [document.pk for document in documents]
