@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.models import Status
+from core.models import Status, Theme
 from policies.models import Directive
 from search import services
 from search.models import IndexState, SearchDocument
@@ -276,6 +276,16 @@ def test_a_migration_takes_stray_markers_out_of_documents_indexed_before(client,
     html = search(client, q="flood").content.decode()
     assert_marks_only_the_word(html, "flood")
     assert result_urls(search(client, q="relief plan")) == [directive.get_absolute_url()]
+
+
+def test_a_search_with_drafts_never_makes_a_results_page_and_reads_indexed_types_only(corpus):
+    editors = services.search(text="secret rescue", include_drafts=True)
+    assert list(editors.entries(Directive.objects.all())) == [corpus["draft"]]
+    assert list(services.search(text="secret rescue").entries(Directive.objects.all())) == []
+    with pytest.raises(ValueError, match="published documents only"):
+        editors.page(selected={}, sort="relevance", page_number=1)
+    with pytest.raises(ValueError, match="not in the search index"):
+        editors.entries(Theme.objects.all())
 
 
 def test_no_query_and_no_facet_shows_a_prompt(client, corpus):
