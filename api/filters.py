@@ -4,7 +4,7 @@ same kind for the collections that have no list page."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from api.search import MAX_QUERY_LENGTH, search
+from api.search import matching_entries, matching_names
 from cooperation.filters import AgreementFilter
 from cooperation.models import Mechanism
 from core.filters import (
@@ -19,10 +19,34 @@ from core.models import Country, Source, Theme
 from findings.models import Finding
 from policies.filters import DirectiveFilter
 from policies.models import Directive, Provision
+from search.parsing import MAX_QUERY_LENGTH
 
 
 class SearchFilterSet(django_filters.FilterSet):
-    """Adds `?q=`: every word must appear in one of `search_fields`."""
+    """Adds `?q=` to a collection of entries: the site's full-text search."""
+
+    q = django_filters.CharFilter(
+        method="filter_search",
+        max_length=MAX_QUERY_LENGTH,
+        label=_("Search"),
+        help_text=_(
+            "The site's full-text search, as on /search/: items whose title, keywords "
+            "(names, headings, tags) or text hold every word, in any of its English forms "
+            "(“floods” finds “flood”). Put “a phrase” in quotes, OR between alternatives, "
+            "and - before a word to leave out items with it. Chinese, Japanese and Korean "
+            "text is found as written, in the original-language text. A search with no "
+            "letters or digits finds nothing. Results keep the list's order and its other "
+            "filters."
+        ),
+    )
+
+    def filter_search(self, queryset, name, value):
+        return matching_entries(queryset, value) if value.strip() else queryset
+
+
+class NameSearchFilterSet(django_filters.FilterSet):
+    """Adds `?q=` to reference data, which is not in the search index: every word must
+    appear in one of `search_fields`."""
 
     q = django_filters.CharFilter(
         method="filter_search",
@@ -30,13 +54,14 @@ class SearchFilterSet(django_filters.FilterSet):
         label=_("Search"),
         help_text=_("Words that must all appear (in any case) in the item's text fields."),
     )
-    search_fields = ()
 
     def filter_search(self, queryset, name, value):
-        return search(queryset, value, self.search_fields) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        return matching_names(queryset, value, self.search_fields)
 
 
-class ThemeFilterSet(SearchFilterSet):
+class ThemeFilterSet(NameSearchFilterSet):
     parent = django_filters.CharFilter(
         field_name="parent__slug",
         label=_("Parent theme"),
@@ -50,7 +75,7 @@ class ThemeFilterSet(SearchFilterSet):
 
 
 class DirectiveFilterSet(SearchFilterSet, DirectiveFilter):
-    search_fields = ("title", "title_original", "summary", "summary_original", "speaker")
+    """The list page's filters, and `?q=`."""
 
 
 class ProvisionFilterSet(SearchFilterSet):
@@ -61,7 +86,6 @@ class ProvisionFilterSet(SearchFilterSet):
     )
     theme = ThemeFilter(validators=[known_slug(Theme)])
     tag = TagFilter()
-    search_fields = ("heading", "heading_original", "text", "text_original")
 
     class Meta:
         model = Provision
@@ -69,7 +93,7 @@ class ProvisionFilterSet(SearchFilterSet):
 
 
 class AgreementFilterSet(SearchFilterSet, AgreementFilter):
-    search_fields = ("title", "title_original", "summary")
+    """The list page's filters, and `?q=`."""
 
 
 class MechanismFilterSet(SearchFilterSet):
@@ -77,14 +101,13 @@ class MechanismFilterSet(SearchFilterSet):
     country = CountryFilter("member_countries", validators=[known_country])
     year = YearFilter("established_on")
     tag = TagFilter()
-    search_fields = ("name", "name_original", "description")
 
     class Meta:
         model = Mechanism
         fields = ["theme", "country", "year", "tag"]
 
 
-class CountryFilterSet(SearchFilterSet):
+class CountryFilterSet(NameSearchFilterSet):
     region = django_filters.CharFilter(
         lookup_expr="iexact", label=_("Region"), help_text=_("A UN M49 region, e.g. Asia.")
     )
@@ -100,7 +123,6 @@ class SourceFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(choices=Source.Kind.choices, label=_("Kind"))
     year = YearFilter("published_on")
     tag = TagFilter()
-    search_fields = ("title", "title_original", "outlet", "abstract")
 
     class Meta:
         model = Source
@@ -114,7 +136,6 @@ class FindingFilterSet(SearchFilterSet):
         field_name="source__slug", label=_("Source"), validators=[known_slug(Source)]
     )
     tag = TagFilter()
-    search_fields = ("text", "text_original")
 
     class Meta:
         model = Finding

@@ -57,8 +57,7 @@ if not USING_POSTGRES:
     # Tests use a file rather than memory: an in-memory database shared between
     # threads locks per table and fails at once, where a file waits like production.
     DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get("EMGOV_TEST_DATABASE_NAME")
-        or str(BASE_DIR / "test-db.sqlite3")
+        "NAME": os.environ.get("EMGOV_TEST_DATABASE_NAME") or str(BASE_DIR / "test-db.sqlite3")
     }
 if USING_POSTGRES:
     # Each work tree tests against a database of its own, so that two test runs on one
@@ -261,9 +260,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Read-only JSON access to the published entries of emgov: directives and their "
         "provisions, Belt and Road agreements and mechanisms, sources, findings, themes and "
-        "countries. Lists take the same filters as the site's pages, `q` for a simple text "
-        "search, `page` and `page_size` (at most 100). Each client may make "
-        f"{API_REQUESTS_PER_MINUTE} requests a minute; past that the API answers 429 with "
+        "countries. Lists take the same filters as the site's pages, `q` for the site's "
+        "full-text search (the one /search/ uses; on themes and countries, which it does "
+        "not cover, words in their names and descriptions), `page` and `page_size` (at "
+        f"most 100). Each client may make {API_REQUESTS_PER_MINUTE} requests a minute; "
+        "past that the API answers 429 with "
         "a Retry-After header. For whole collections use the bulk exports described at /data/."
     ),
     "VERSION": "1",

@@ -1,11 +1,14 @@
-"""The database-specific half of the search index, installed by migrations 0002, 0005
-and 0006 and by nothing else. Both halves index the same three weighted columns of
-search_searchdocument; the rest of the app asks `connection.vendor` which to use.
-For bulk writes PostgreSQL also has COPY (copy_rows) and a way to build its GIN
-indexes once at the end rather than row by row (indexes_dropped).
+"""Runtime code for the database-specific half of the search index: the names and
+definitions of PostgreSQL's full-text indexes, and the bulk writes that COPY rows
+(copy_rows) and build those indexes once at the end rather than row by row
+(indexes_dropped). The rest of the app asks `connection.vendor` which half to use.
 
-A later migration that alters search_searchdocument must run `install()` again on
-SQLite: SQLite alters a table by copying it, which drops the triggers."""
+The DDL that made the full-text machinery (PostgreSQL's tsvector column, SQLite's FTS5
+table and triggers, the common-word triggers) is written out in migrations 0002, 0005
+and 0006 and imported by nothing, so that editing this module never changes what an
+old migration does. The index definitions below repeat theirs, because a bulk write
+builds the indexes again: tests/test_search_bulk.py checks that they come back as the
+migrations made them."""
 
 import csv
 import io
@@ -15,8 +18,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 TABLE = "search_searchdocument"
 
-# The GIN indexes, by name: created by install() and install_shortlists(), and
-# dropped and built again around a bulk write by indexes_dropped().
+# The GIN indexes, by name, as migrations 0002 and 0006 created them: dropped and
+# built again around a bulk write by indexes_dropped().
 FULL_TEXT_INDEXES = {
     "search_document_vector_idx": (
         f"CREATE INDEX search_document_vector_idx ON {TABLE} USING gin (search_vector)"
@@ -33,6 +36,7 @@ FULL_TEXT_INDEXES = {
 
 # The words of the titles alone (weight A), and of the titles and keywords (A and B),
 # from which a one-word search takes its best matches (search.services.first_ids).
+# A query must spell an expression exactly as its index does for PostgreSQL to use it.
 SHORTLISTS = {
     "titles": "ts_filter(search_vector, '{a}')",
     "headings": "ts_filter(search_vector, '{a,b}')",
@@ -47,101 +51,6 @@ POSTGRES_INDEXES = {**FULL_TEXT_INDEXES, **SHORTLIST_INDEXES}
 
 # Memory for building those indexes again after a bulk write, for that one transaction.
 BUILD_MEMORY = "512MB"
-
-POSTGRES_INSTALL = [
-    # Trusted since PostgreSQL 13: a database owner may create it without superuser.
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    # A generated column is recomputed by PostgreSQL itself on every insert and update,
-    # whether it comes from a save(), a bulk_create() or plain SQL.
-    f"""ALTER TABLE {TABLE} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('english', coalesce(title, '')), 'A')
-        || setweight(to_tsvector('english', coalesce(keywords, '')), 'B')
-        || setweight(to_tsvector('english', coalesce(body, '')), 'C')
-    ) STORED""",
-    *FULL_TEXT_INDEXES.values(),
-]
-
-POSTGRES_UNINSTALL = [
-    f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS search_vector",
-    "DROP INDEX IF EXISTS search_document_title_trgm_idx",
-    "DROP INDEX IF EXISTS search_document_original_trgm_idx",
-]
-
-# Ranking reads the vector of every match. A row over 2 KB has its largest values
-# moved out of it, to TOAST, and the vector, most of a document's row, went first:
-# each match then cost a TOAST lookup, 39,500 pages besides the table's 17,700 for a
-# word in 10 % of the corpus (bench/RESULTS.md). Storage MAIN keeps the vector in
-# the row, and moves the body and the original text out instead.
-POSTGRES_VECTOR_IN_ROW = [
-    f"ALTER TABLE {TABLE} ALTER COLUMN search_vector SET STORAGE MAIN",
-]
-POSTGRES_VECTOR_ANYWHERE = [
-    f"ALTER TABLE {TABLE} ALTER COLUMN search_vector SET STORAGE EXTENDED",
-]
-
-# An external-content FTS5 table: it stores only the index, reading the text from
-# search_searchdocument, and the triggers keep it current on every write.
-SQLITE_INSTALL = [
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-        title, keywords, body,
-        content='{TABLE}', content_rowid='id',
-        tokenize='porter unicode61 remove_diacritics 2'
-    )""",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_vocab USING fts5vocab(search_fts, 'row')",
-    f"""CREATE TRIGGER IF NOT EXISTS search_fts_insert AFTER INSERT ON {TABLE} BEGIN
-        INSERT INTO search_fts(rowid, title, keywords, body)
-        VALUES (new.id, new.title, new.keywords, new.body);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS search_fts_delete AFTER DELETE ON {TABLE} BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title, keywords, body)
-        VALUES ('delete', old.id, old.title, old.keywords, old.body);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS search_fts_update AFTER UPDATE ON {TABLE} BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title, keywords, body)
-        VALUES ('delete', old.id, old.title, old.keywords, old.body);
-        INSERT INTO search_fts(rowid, title, keywords, body)
-        VALUES (new.id, new.title, new.keywords, new.body);
-    END""",
-    "INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
-]
-
-SQLITE_UNINSTALL = [
-    "DROP TRIGGER IF EXISTS search_fts_insert",
-    "DROP TRIGGER IF EXISTS search_fts_delete",
-    "DROP TRIGGER IF EXISTS search_fts_update",
-    "DROP TABLE IF EXISTS search_fts_vocab",
-    "DROP TABLE IF EXISTS search_fts",
-]
-
-
-def _run(schema_editor, statements_by_vendor):
-    # Any other database gets no full-text index, and search matches nothing there.
-    for statement in statements_by_vendor.get(schema_editor.connection.vendor, ()):
-        schema_editor.execute(statement)
-
-
-def install(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRES_INSTALL, "sqlite": SQLITE_INSTALL})
-
-
-def uninstall(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRES_UNINSTALL, "sqlite": SQLITE_UNINSTALL})
-
-
-def install_shortlists(apps, schema_editor):
-    _run(schema_editor, {"postgresql": SHORTLIST_INDEXES.values()})
-
-
-def uninstall_shortlists(apps, schema_editor):
-    _run(schema_editor, {"postgresql": [f"DROP INDEX {name}" for name in SHORTLIST_INDEXES]})
-
-
-def keep_vector_in_row(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRES_VECTOR_IN_ROW})
-
-
-def let_vector_out_of_row(apps, schema_editor):
-    _run(schema_editor, {"postgresql": POSTGRES_VECTOR_ANYWHERE})
 
 
 @contextmanager

@@ -10,7 +10,12 @@ settings.SEARCH_COMMON_TERM_DOCUMENTS published documents. From then on, stateme
 triggers on the documents' table add and take away the documents each INSERT, UPDATE
 and DELETE writes, in the writing transaction, whatever wrote them (save, COPY, raw
 SQL). A word that becomes common later is counted from the next rebuild; until then
-its searches count their matches row by row, as every search does on SQLite."""
+its searches count their matches row by row, as every search does on SQLite.
+
+The triggers and their function were made by migration 0006, which holds its own copy
+of ADD_COUNTS: a change to it here needs a migration that replaces the function, or the
+triggers and a recount would count differently (tests/test_search_common_terms.py
+compares the two)."""
 
 from contextlib import contextmanager
 
@@ -50,57 +55,9 @@ CHOOSE_WORDS = f"""
 # benchmark corpus), which the default (4 MB) would spill to disk.
 RECOUNT_MEMORY = "256MB"
 
-# A transition table exists only for the events that fill it, and a trigger with one
-# has one event: three triggers, one function.
-INSTALL = [
-    f"""CREATE FUNCTION search_count_terms() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        -- No words are counted before the first rebuild, nor during one (recounted).
-        IF NOT EXISTS (SELECT FROM search_termcount) THEN
-            RETURN NULL;
-        END IF;
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN
-            {ADD_COUNTS.format(sign=-1, documents="old_documents")};
-        END IF;
-        IF TG_OP IN ('UPDATE', 'INSERT') THEN
-            {ADD_COUNTS.format(sign=1, documents="new_documents")};
-        END IF;
-        RETURN NULL;
-    END $$""",
-    f"""CREATE TRIGGER search_count_inserted AFTER INSERT ON {TABLE}
-    REFERENCING NEW TABLE AS new_documents
-    FOR EACH STATEMENT EXECUTE FUNCTION search_count_terms()""",
-    f"""CREATE TRIGGER search_count_updated AFTER UPDATE ON {TABLE}
-    REFERENCING OLD TABLE AS old_documents NEW TABLE AS new_documents
-    FOR EACH STATEMENT EXECUTE FUNCTION search_count_terms()""",
-    f"""CREATE TRIGGER search_count_deleted AFTER DELETE ON {TABLE}
-    REFERENCING OLD TABLE AS old_documents
-    FOR EACH STATEMENT EXECUTE FUNCTION search_count_terms()""",
-]
-
-UNINSTALL = [
-    f"DROP TRIGGER IF EXISTS search_count_inserted ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS search_count_updated ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS search_count_deleted ON {TABLE}",
-    "DROP FUNCTION IF EXISTS search_count_terms()",
-]
-
 
 def is_counted(using=DEFAULT_DB_ALIAS):
     return connections[using].vendor == "postgresql"
-
-
-def install(apps, schema_editor):
-    if is_counted(schema_editor.connection.alias):
-        for statement in INSTALL:
-            schema_editor.execute(statement)
-        recount(schema_editor.connection.alias)
-
-
-def uninstall(apps, schema_editor):
-    if is_counted(schema_editor.connection.alias):
-        for statement in UNINSTALL:
-            schema_editor.execute(statement)
 
 
 def forget(using=DEFAULT_DB_ALIAS):

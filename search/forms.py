@@ -24,7 +24,8 @@ class FacetForm(forms.Form):
     )
 
     def filters(self):
-        """Keyword arguments for SearchDocumentQuerySet.with_facets, from valid fields."""
+        """The index's filters (SearchDocumentQuerySet.with_facets' keyword arguments,
+        and search.services.search's `filters`), from the valid fields."""
         data = getattr(self, "cleaned_data", {})
         facets = []
         if data.get("theme"):

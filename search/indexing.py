@@ -1,7 +1,8 @@
 """Keeping the search index current: one function turns an entry into its document,
 and the services below write it. Signals (search/signals.py) call them on every save,
-delete and change of themes, tags or countries; `manage.py rebuild_search_index`
-rebuilds everything after bulk changes that bypass signals (queryset.update())."""
+delete and change of linked themes, tags, countries or party organizations; `manage.py
+rebuild_search_index` rebuilds everything after bulk changes that bypass signals
+(queryset.update(), raw SQL, loaddata)."""
 
 import contextlib
 from dataclasses import dataclass, field
@@ -115,13 +116,23 @@ def facets_of(links, ancestry):
     return facets
 
 
+# The document's text fields, and the length each is cut to (None: not cut).
+TEXT_FIELDS = {
+    name: SearchDocument._meta.get_field(name).max_length
+    for name in ("title", "parent_title", "keywords", "body", "original")
+}
+
+
 def document_fields(key, entry, links, ancestry):
     """The values of an entry's SearchDocument, by field name; a field left out keeps
-    its default."""
+    its default. Every text field is cleaned here, whatever its type's builder did, so
+    that no text enters the index with a control character or a highlight marker."""
     fields = registry[key].search_document(entry, links)
     fields["is_published"] = entry.is_published
-    fields["title"] = clean_text(fields["title"])[:500]
-    fields["parent_title"] = clean_text(fields.get("parent_title", ""))[:500]
+    fields.setdefault("parent_title", "")
+    for name, length in TEXT_FIELDS.items():
+        if name in fields:
+            fields[name] = clean_text(fields[name])[:length]
     fields["year"] = fields["date"].year if fields.get("date") else None
     facets = facets_of(links, ancestry)
     fields["facet_keys"] = " ".join(f"{kind}:{value}" for kind, value in facets) or None

@@ -1,7 +1,7 @@
 """The search index: one denormalised row per entry, so that search, facet counts and
 the timeline read one table in a fixed number of queries, whatever the entry type.
 
-Each database adds its own full-text machinery in a migration (see search/backends.py):
+Each database adds its own full-text machinery in a migration (search/migrations/0002):
 PostgreSQL a generated, weighted tsvector column with GIN and trigram indexes; SQLite
 an FTS5 table kept in sync by triggers. Neither appears as a model field, because the
 other database has no such column type."""
@@ -75,7 +75,8 @@ class SearchDocument(models.Model):
 
 class SearchFacet(models.Model):
     """One facet value of a document: a theme (and, so that a theme counts its
-    sub-themes, each of that theme's ancestors), a party country or a tag."""
+    sub-themes, each of that theme's ancestors), a country (an agreement's party, a
+    mechanism's member) or a tag."""
 
     class Kind(models.TextChoices):
         THEME = "theme", _("Theme")

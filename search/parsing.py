@@ -14,7 +14,7 @@ of the original-language text instead (see SearchDocumentQuerySet.matching)."""
 import re
 from dataclasses import dataclass, field
 
-from search.indexing import clean_text
+from core.text import clean_text
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 16
@@ -27,8 +27,8 @@ TOKEN = re.compile(
 
 def normalise(text):
     """The query as the database may see it: no control characters or NUL bytes
-    (PostgreSQL refuses those), single spaces, at most MAX_QUERY_LENGTH characters.
-    Returns (text, whether it was shortened)."""
+    (PostgreSQL refuses those) and no highlight markers (clean_text), single spaces,
+    at most MAX_QUERY_LENGTH characters. Returns (text, whether it was shortened)."""
     text = " ".join(clean_text(text or "").split())
     if len(text) <= MAX_QUERY_LENGTH:
         return text, False

@@ -1,19 +1,17 @@
 """Full-text matching and ranking over the index, one method per question, each
 branching on the database inside (STYLE.md 9): PostgreSQL answers with the stored
 tsvector (websearch_to_tsquery, ts_rank, ts_headline) and pg_trgm; SQLite with FTS5
-(MATCH, bm25, snippet) and its vocabulary table."""
+(MATCH, bm25, highlight, snippet) and its vocabulary table."""
 
 from django.db import connection, models
 from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Value
 from django.db.models.expressions import RawSQL
 
+# Highlight markers: core.text keeps them out of the indexed text, so every marker in
+# a snippet is ours; search.services.highlight() escapes the snippet first and only
+# then turns the markers into <mark>.
+from core.text import MARK_END, MARK_START
 from search.backends import SHORTLISTS
-
-# Highlight markers: private-use characters, which clean_text() keeps out of the
-# indexed text, so every marker in a snippet is ours. The template escapes the
-# snippet first and only then turns markers into <mark> (see search.highlight).
-MARK_START = "\ue000"
-MARK_END = "\ue001"
 
 TS_QUERY = "websearch_to_tsquery('english', %s)"
 # Titles weigh most (A), then headings, names and tags (B), then the text (C).

@@ -1,5 +1,11 @@
 """Search, facet counts and the timeline over the index, in a fixed number of queries
-whatever the number of results (pinned by tests/test_search_queries.py)."""
+whatever the number of results (pinned in tests/test_search.py, test_api_search.py and
+test_search_common_terms.py).
+
+search() is the one way in: the /search/ page, the API's `?q=` and the admin's search
+box each build a Search with it and read the part they need (a results page, or the
+entries of a queryset that match). Most of what follows serves Search.page();
+timeline() serves /timeline/."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -17,7 +23,9 @@ from taggit.models import Tag
 
 from core.models import Country, Theme
 from core.registry import registry
+from search import parsing
 from search.backends import SHORTLISTS
+from search.indexing import key_for
 from search.models import IndexState, SearchDocument, SearchFacet, TermCount
 from search.querysets import (
     MARK_END,
@@ -79,6 +87,60 @@ class SearchOutcome:
     results: list = field(default_factory=list)
 
 
+# The index's own filters (SearchDocumentQuerySet.with_facets): none chosen.
+NO_FILTERS = {"entry_type": None, "year": None, "facets": ()}
+
+
+def search(*, text, filters=None, include_drafts=False):
+    """A search of the index for `text` as a reader or editor typed it (normalised
+    and parsed here, so every caller reads the same syntax the same way), narrowed by
+    the index's own `filters` (NO_FILTERS' keys). Published documents only, unless
+    `include_drafts`: the admin's search box, for editors."""
+    query = parsing.parse(parsing.normalise(text)[0])
+    filters = {**NO_FILTERS, **(filters or {})}
+    filters["facets"] = tuple(filters["facets"])
+    return Search(query=query, filters=filters, include_drafts=include_drafts)
+
+
+@dataclass(frozen=True)
+class Search:
+    """What was asked of the index (search()); each method answers it one way."""
+
+    query: parsing.Query
+    filters: dict
+    include_drafts: bool = False
+
+    def documents(self):
+        """The matching documents, narrowed by the filters. With no words, every
+        document the filters allow (browsing by facets, as /search/ does)."""
+        return filtered(self.query, self.filters, include_drafts=self.include_drafts)
+
+    def entries(self, queryset):
+        """The entries of `queryset`, whose model is an indexed entry type, that have a
+        matching document: a subquery, so the caller's filters, order and pagination
+        stay its own and cost no extra query."""
+        key = key_for(queryset.model)
+        if key is None:
+            raise ValueError(f"{queryset.model._meta.label} is not in the search index.")
+        matching = self.documents().filter(entry_type=key).values("object_id")
+        return queryset.filter(pk__in=matching)
+
+    def page(self, *, selected, sort, page_number, per_page=None):
+        """One page of ranked, highlighted results with facet counts: /search/."""
+        if self.include_drafts:
+            raise ValueError("A results page is public: it shows published documents only.")
+        query, filters = self.query, self.filters
+        matches = find(query, filters, sort)
+        results = RankedResults(matches, lambda: ranked(query, filters, matches).in_order(sort))
+        paginator = Paginator(results, per_page or settings.PAGE_SIZE, orphans=3)
+        page = paginator.get_page(page_number)
+        # Near misses by trigrams share no word with the query, so nothing is marked.
+        highlight_query = matches.corrected if matches.approximate else query
+        documents = present(page.object_list, highlight_query)
+        facets = facet_lists(matches, selected)
+        return SearchOutcome(page, facets, matches.total, matches.approximate, documents)
+
+
 def chosen_filters(selected, facets):
     """The chosen facets as chips: the facet's name and the value's label."""
     labels = {
@@ -94,9 +156,12 @@ def chosen_filters(selected, facets):
     return chips
 
 
-def filtered(query, filters):
-    """Published documents matching the query and every chosen facet."""
-    documents = SearchDocument.objects.published()
+def filtered(query, filters, *, include_drafts=False):
+    """Published documents (or all, with drafts) matching the query and every chosen
+    facet."""
+    documents = (
+        SearchDocument.objects.all() if include_drafts else SearchDocument.objects.published()
+    )
     if not query.is_empty:
         documents = documents.matching(query)
     return documents.with_facets(**filters)
@@ -360,19 +425,6 @@ class RankedResults:
         return list(self.ranked_queryset()[window])
 
 
-def search(*, query, filters, selected, sort, page_number, per_page=None):
-    """One page of results for a parsed query and chosen facets, with facet counts."""
-    matches = find(query, filters, sort)
-    results = RankedResults(matches, lambda: ranked(query, filters, matches).in_order(sort))
-    paginator = Paginator(results, per_page or settings.PAGE_SIZE, orphans=3)
-    page = paginator.get_page(page_number)
-    # Near misses by trigrams share no word with the query, so nothing is marked.
-    highlight_query = matches.corrected if matches.approximate else query
-    documents = present(page.object_list, highlight_query)
-    facets = facet_lists(matches, selected)
-    return SearchOutcome(page, facets, matches.total, matches.approximate, documents)
-
-
 @dataclass
 class Result:
     document: SearchDocument
@@ -383,7 +435,8 @@ class Result:
 
 
 def present(documents, query):
-    """What a result shows: highlighted title and snippet, and the themes (3 queries).
+    """What a result shows: highlighted title and snippet, and the themes (at most 3
+    queries).
     With no query (near misses on PostgreSQL) the snippet is the text's beginning."""
     documents = list(documents)
     ids = [document.pk for document in documents]

@@ -1,7 +1,8 @@
-"""Index writes on every save, delete and change of linked themes, tags and countries,
-including provisions saved inline in the admin. A decoupled side effect, which is what
-STYLE.md keeps signals for; it runs inside the saving transaction (not on_commit), so
-the index never disagrees with the data a test or a request just wrote."""
+"""Index writes on every save and delete of an entry, and on every change of its linked
+themes, tags, countries and party organizations (LINK_FIELDS), including provisions
+saved inline in the admin. A decoupled side effect, which is what STYLE.md keeps
+signals for; it runs inside the saving transaction (not on_commit), so the index
+never disagrees with the data a test or a request just wrote."""
 
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -44,7 +45,7 @@ def index_with_dependents(pending):
 
 
 def entry_saved(sender, instance, raw=False, **kwargs):
-    if raw:  # loaddata: the index is rebuilt afterwards
+    if raw:  # loaddata: run `manage.py rebuild_search_index` afterwards
         return
     changed(sender, {instance.pk})
 

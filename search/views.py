@@ -9,12 +9,13 @@ TIMELINE_PAGE_SIZE = 50
 
 
 def search(request):
-    """/search/?q=: form → parsed query → search service → template."""
+    """/search/?q=: form → search service → template."""
     form = SearchForm(request.GET)
     form.is_valid()  # invalid facets are dropped, and named in the page
     data = form.cleaned_data
-    query = parsing.parse(data.get("q", ""))
     filters = form.filters()
+    found = services.search(text=data.get("q", ""), filters=filters)
+    query = found.query
     browsing = any(value for value in (filters["entry_type"], filters["year"], filters["facets"]))
     notices = []
     if getattr(form, "shortened", False):
@@ -30,9 +31,7 @@ def search(request):
     outcome = None
     if not query.is_empty or browsing:
         sort = data.get("sort") or ("relevance" if not query.is_empty else "date")
-        outcome = services.search(
-            query=query,
-            filters=filters,
+        outcome = found.page(
             selected=form.selected(),
             sort=sort,
             page_number=request.GET.get("page"),

@@ -2,18 +2,22 @@
 whichever database the suite runs (the same tests pass on SQLite and PostgreSQL)."""
 
 import datetime
+import importlib
 import re
+from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.models import Status
+from core.models import Status, Theme
 from policies.models import Directive
 from search import services
-from search.models import IndexState
+from search.models import IndexState, SearchDocument
 from tests.builders import make_directive, make_provision
 from tests.search_corpus import build_corpus
 from tests.test_search_index import parse
@@ -201,6 +205,87 @@ def test_results_escape_what_editors_type(client, db):
     assert "<script>alert" not in html and "<img" not in html
     assert "<mark>Rescue</mark> &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; teams" in html
     assert "<mark>rescue</mark> summary" in html
+
+
+class Marks(HTMLParser):
+    """The text of every <mark> on a page, and any <mark> opened inside another, closed
+    when none is open, or left open across other tags (ours hold only text)."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.open, self.texts, self.unbalanced = False, [], []
+        self.feed(html)
+        self.close()
+        if self.open:
+            self.unbalanced.append("a <mark> never closed")
+
+    def handle_starttag(self, tag, attrs):
+        if self.open:
+            self.unbalanced.append(f"a <{tag}> inside a <mark>")
+        if tag == "mark":
+            self.open = True
+            self.texts.append("")
+
+    def handle_endtag(self, tag):
+        if tag != "mark" and self.open:
+            self.unbalanced.append(f"a </{tag}> inside a <mark>")
+        elif tag == "mark":
+            if not self.open:
+                self.unbalanced.append("a </mark> with no <mark> open")
+            self.open = False
+
+    def handle_data(self, data):
+        if self.open:
+            self.texts[-1] += data
+
+
+def assert_marks_only_the_word(html, word):
+    assert "\ue000" not in html and "\ue001" not in html
+    marks = Marks(html)
+    assert marks.unbalanced == []
+    assert marks.texts and all(text.lower().startswith(word) for text in marks.texts), marks.texts
+
+
+def test_stray_highlight_markers_typed_by_editors_leave_every_mark_balanced(client, db):
+    # The markers are private-use characters; pasted text can carry them (icon fonts).
+    make_directive(
+        title="Flood relief\ue000 plan",
+        slug="stray-markers",
+        summary="Levees against floods\ue001 and walls.",
+    )
+    html = search(client, q="flood").content.decode()
+    assert result_urls(search(client, q="flood")) == ["/directives/stray-markers/"]
+    assert_marks_only_the_word(html, "flood")
+    assert "<mark>Flood</mark> relief plan" in html
+
+
+def test_a_migration_takes_stray_markers_out_of_documents_indexed_before(client, db):
+    directive = make_directive(title="Flood relief plan", summary="Levees against floods.")
+    documents = SearchDocument.objects.filter(entry_type="directives", object_id=directive.pk)
+    # As indexed before clean_text removed the markers.
+    documents.update(title="Flood relief\ue000 plan", body="Levees against floods\ue001.")
+    before = IndexState.objects.token()
+    migration = importlib.import_module("search.migrations.0007_strip_highlight_markers")
+    with connection.cursor() as cursor:
+        migration.strip_markers(apps, SimpleNamespace(execute=cursor.execute))
+    assert documents.values_list("title", "body").get() == (
+        "Flood relief plan",
+        "Levees against floods.",
+    )
+    assert IndexState.objects.token() != before
+    html = search(client, q="flood").content.decode()
+    assert_marks_only_the_word(html, "flood")
+    assert result_urls(search(client, q="relief plan")) == [directive.get_absolute_url()]
+
+
+def test_a_search_with_drafts_never_makes_a_results_page_and_reads_indexed_types_only(corpus):
+    editors = services.search(text="secret rescue", include_drafts=True)
+    assert list(editors.entries(Directive.objects.all())) == [corpus["draft"]]
+    assert list(services.search(text="secret rescue").entries(Directive.objects.all())) == []
+    with pytest.raises(ValueError, match="published documents only"):
+        editors.page(selected={}, sort="relevance", page_number=1)
+    with pytest.raises(ValueError, match="not in the search index"):
+        editors.entries(Theme.objects.all())
 
 
 def test_no_query_and_no_facet_shows_a_prompt(client, corpus):

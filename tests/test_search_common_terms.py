@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from cooperation.models import Agreement
 from core.models import Status, Theme
 from policies.models import Directive
-from search import indexing, services
+from search import common_terms, indexing, services
 from search.models import SearchDocument, TermCount
 from tests.builders import make_agreement, make_country, make_directive, make_provision, make_theme
 from tests.test_search_index import parse
@@ -50,6 +50,17 @@ def flood_corpus():
     make_directive(title="Drought relief", summary="Flood insurance for farmers.")
     make_directive(title="Earthquake rescue", summary="Teams and drills.")
     indexing.rebuild_index()
+
+
+def test_the_triggers_count_as_a_recount_does(db):
+    """Migration 0006 wrote its own copy of the counting SQL into the triggers' function;
+    a recount runs common_terms.ADD_COUNTS. Were one changed without the other, counts
+    kept by the triggers would drift from the counts a rebuild makes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'search_count_terms'")
+        (source,) = cursor.fetchone()
+    for sign, documents in ((-1, "old_documents"), (1, "new_documents")):
+        assert common_terms.ADD_COUNTS.format(sign=sign, documents=documents) in source
 
 
 def assert_counted_as_matched(text, sort="relevance"):

@@ -105,6 +105,11 @@ def test_parser_reads_web_search_syntax():
     assert parse("-flood").is_empty  # exclusions alone would match nearly everything
 
 
+def test_normalise_strips_the_highlight_markers():
+    # A query is cleaned as the indexed text is (core.text.clean_text).
+    assert normalise("flood\ue000 re\ue001lief")[0] == "flood relief"
+
+
 def test_normalise_strips_nul_and_control_characters():
     assert normalise("res\x00cue\x1b \ufffd teams")[0] == "res cue teams"
     text, shortened = normalise("word " * 100)
