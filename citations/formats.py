@@ -18,6 +18,26 @@ Type mapping (CSL type → BibTeX entry type / RIS TY), anything not listed → 
   (RIS has no treaty type; LEGAL is "legal rule or regulation"), legal_case → @misc / CASE.
   BibLaTeX's @legislation and @jurisdiction are not supported by its standard styles, so
   these are @misc with ``type`` naming the kind of document, which prints everywhere.
+
+Why these writers are hand-written (checked against bibtexparser 2.1.0 and rispy 0.10.0
+on every item of the tests and on tricky text; tests/citations/test_formats.py pins the
+conventions below):
+
+* bibtexparser's writer only joins ``@type{key, field = value}``; the escaping comes from
+  its LatexEncodingMiddleware (pylatexenc), which gets our data wrong: it escapes the
+  braces that keep an organisation one name ("{Ministry ... and Others}" becomes several
+  people), wraps URLs in ``\\url{}`` inside the verbatim ``url`` field (and stops at a
+  space), LaTeX-escapes the verbatim ``doi``, turns a straight ``"`` into ``''`` (read
+  back as a curly quote), writes a page range's dash as ``{\\textendash}`` instead of
+  ``--``, and turns accents into macros while it leaves Chinese as it is with a logged
+  warning per character. Given our own escaped values it writes the same bytes as this
+  module, so it would be a runtime dependency that does nothing. We follow Zotero's own
+  BibTeX export instead: UTF-8 kept, capitals braced, url and doi verbatim.
+* rispy.dumps writes a "1." line before each record and LF line ends. With a subclass
+  that overrides both it writes the same bytes as ``to_ris``, but the tag choice, the
+  names, dates and pages stay ours; it would replace one line of formatting with a
+  mapping to its field names, and its reader (our independent test oracle) shares that
+  mapping with its writer, so a mistake in it would go unnoticed.
 """
 
 import hashlib

@@ -5,6 +5,7 @@ the exporters wrote, and the tests compare the fields they find with the item's 
 """
 
 import json
+from urllib.parse import unquote
 
 import bibtexparser
 import pytest
@@ -222,6 +223,113 @@ def test_bibtex_names_keep_organisations_particles_and_suffixes():
         "King, Martin Luther, Jr.",
         "Meng",
     ]
+
+
+RICH_URL = "https://example.org/a_b/c%20d?x=1&y={2}#frag~1 2"
+RICH_DOI = "10.1000/x_y%z#1"
+
+
+@pytest.fixture
+def rich_item():
+    """Every exported variable, with the text that writers get wrong: Chinese and accented
+    names and words, curly and straight quotes, a dash, line breaks, URL characters."""
+    return {
+        "id": "rich",
+        "type": "article-journal",
+        "title": 'Über “One Belt” and "Road" – 应急管理\nsecond line',
+        "author": [
+            {"family": "习", "given": "近平"},
+            {"literal": "全国人民代表大会常务委员会"},
+            {"family": "Poussin", "dropping-particle": "de la", "given": "Charles"},
+        ],
+        "editor": [{"family": "Gödel", "given": "Kurt"}],
+        "container-title": "Journal of\nThings",
+        "volume": 3,
+        "issue": "2",
+        "page": "12\u201319",
+        "publisher": "Press & Co.",
+        "publisher-place": "Beijing",
+        "DOI": RICH_DOI,
+        "URL": RICH_URL,
+        "accessed": {"date-parts": [[2026, 11, 24]]},
+        "issued": {"date-parts": [[2020, 3, 5]]},
+        "language": "zh-CN",
+        "note": "Note 1\n\nNote 2\tend",
+    }
+
+
+def test_bibtex_keeps_text_as_written_and_urls_verbatim(rich_item):
+    """UTF-8 stays UTF-8 (no \\"u, no warnings for Chinese), straight quotes stay straight,
+    a page range is BibTeX's "--", line breaks fold (a blank line would be a \\par), and
+    url and doi are verbatim fields, as biblatex reads them and Zotero's own export writes
+    them: no LaTeX escapes, no \\url{}, only what would end the value percent-encoded."""
+    text = to_bibtex(rich_item)
+    assert text == (
+        "@article{rich,\n"
+        "  author = {习, 近平 and {全国人民代表大会常务委员会} and de la Poussin, Charles},\n"
+        "  editor = {Gödel, Kurt},\n"
+        '  title = {{Über} “{One} {Belt}” and "{Road}" – 应急管理 second line},\n'
+        "  journal = {Journal of Things},\n"
+        "  volume = {3},\n"
+        "  number = {2},\n"
+        "  pages = {12--19},\n"
+        "  publisher = {Press \\& Co.},\n"
+        "  address = {Beijing},\n"
+        "  year = {2020},\n"
+        "  date = {2020-03-05},\n"
+        "  doi = {10.1000/x_y%z#1},\n"
+        "  url = {https://example.org/a_b/c%20d?x=1&y=%7B2%7D#frag~1%202},\n"
+        "  urldate = {2026-11-24},\n"
+        "  note = {Note 1 Note 2 end}\n"
+        "}\n"
+    )
+    entry = parse_bibtex(text)
+    assert [(name.von, name.last, name.first) for name in entry["author"]] == [
+        ([], ["习"], ["近平"]),
+        ([], ["{全国人民代表大会常务委员会}"], []),
+        (["de", "la"], ["Poussin"], ["Charles"]),
+    ]
+    assert entry["title"] == " ".join(rich_item["title"].split())
+    assert entry["pages"] == "12\u201319"
+    # Verbatim fields are read without LaTeX decoding, as biber reads them.
+    (raw,) = bibtexparser.parse_string(text).entries
+    assert raw["doi"] == RICH_DOI
+    assert "\\" not in raw["url"] and unquote(raw["url"]) == unquote(RICH_URL)
+
+
+def test_ris_writes_one_crlf_line_per_tag_in_order_and_nothing_else(rich_item):
+    """TY first and ER last with no numbering line around them, every line ending in CRLF
+    as the RIS specification says, names as "Last, First", line breaks folded."""
+    text = to_ris(rich_item)
+    assert text == (
+        "TY  - JOUR\r\n"
+        "ID  - rich\r\n"
+        "AU  - 习, 近平\r\n"
+        "AU  - 全国人民代表大会常务委员会\r\n"
+        "AU  - de la Poussin, Charles\r\n"
+        "A2  - Gödel, Kurt\r\n"
+        'TI  - Über “One Belt” and "Road" – 应急管理 second line\r\n'
+        "T2  - Journal of Things\r\n"
+        "PY  - 2020\r\n"
+        "DA  - 2020/03/05\r\n"
+        "VL  - 3\r\n"
+        "IS  - 2\r\n"
+        "SP  - 12\r\n"
+        "EP  - 19\r\n"
+        "PB  - Press & Co.\r\n"
+        "CY  - Beijing\r\n"
+        f"DO  - {RICH_DOI}\r\n"
+        f"UR  - {RICH_URL}\r\n"
+        "Y2  - 2026/11/24\r\n"
+        "LA  - zh-CN\r\n"
+        "N1  - Note 1 Note 2 end\r\n"
+        "ER  - \r\n"
+    )
+    (record,) = rispy.loads(text)
+    assert record["authors"] == ["习, 近平", "全国人民代表大会常务委员会", "de la Poussin, Charles"]
+    assert record["secondary_authors"] == ["Gödel, Kurt"]
+    assert (record["start_page"], record["end_page"]) == ("12", "19")
+    assert (record["doi"], record["notes"]) == (RICH_DOI, ["Note 1 Note 2 end"])
 
 
 def test_keys_are_ascii_and_deterministic():
