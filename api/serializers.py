@@ -20,11 +20,6 @@ from findings.models import Finding
 from policies.models import Directive, Provision
 
 
-def published_links():
-    """Agreement links whose agreement is public."""
-    return AgreementLink.objects.filter(agreement__in=Agreement.objects.published())
-
-
 @extend_schema_field(OpenApiTypes.URI)
 class PermalinkField(serializers.Field):
     """The absolute address of the item's public page."""
@@ -104,7 +99,7 @@ class ThemeSerializer(serializers.ModelSerializer):
     @staticmethod
     def public_queryset():
         # Themes are reference data: all of them are public.
-        return Theme.objects.select_related("parent").prefetch_related("children")
+        return Theme.objects.published().select_related("parent").prefetch_related("children")
 
 
 class EmbeddedProvisionSerializer(serializers.ModelSerializer):
@@ -219,7 +214,7 @@ class DirectiveSerializer(EntrySerializer):
                 Prefetch("sources", Source.objects.published(), to_attr="public_sources"),
                 Prefetch(
                     "agreement_links",
-                    published_links().select_related("agreement"),
+                    AgreementLink.objects.published().select_related("agreement"),
                     to_attr="public_agreement_links",
                 ),
             )
@@ -268,7 +263,7 @@ class ProvisionSerializer(EntrySerializer):
                 "tags",
                 Prefetch(
                     "agreement_links",
-                    published_links().select_related("agreement"),
+                    AgreementLink.objects.published().select_related("agreement"),
                     to_attr="public_agreement_links",
                 ),
                 Prefetch("findings", Finding.objects.published(), to_attr="public_findings"),
@@ -333,7 +328,7 @@ class AgreementSerializer(EntrySerializer):
 
     @staticmethod
     def public_queryset():
-        links = AgreementLink.objects.filter(directive__in=Directive.objects.published())
+        links = AgreementLink.objects.published()
         return Agreement.objects.published().prefetch_related(
             "party_countries",
             "party_organizations",
@@ -433,7 +428,7 @@ class CountrySerializer(serializers.ModelSerializer):
     @staticmethod
     def public_queryset():
         # Countries are reference data: all of them are public, with published links.
-        return Country.objects.prefetch_related(
+        return Country.objects.published().prefetch_related(
             Prefetch("agreements", Agreement.objects.published(), to_attr="public_agreements"),
             Prefetch("mechanisms", Mechanism.objects.published(), to_attr="public_mechanisms"),
         )

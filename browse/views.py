@@ -1,11 +1,14 @@
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 from taggit.models import Tag
 
 from citations.views import CitableMixin
+from cooperation.models import Agreement
 from core.models import Source, Theme
 from core.registry import count_by_theme, latest_published, registry
 from core.views_mixins import OldSlugRedirectMixin, PublishedDetailMixin, paginate
+from policies.models import Provision
 
 LATEST_ENTRIES = 8
 SECTION_SIZE = 10
@@ -85,8 +88,11 @@ class SourceDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         source = self.object
         return super().get_context_data(
-            findings=source.findings.published().prefetch_related(
-                "themes", "provisions__directive", "agreements"
+            # The findings public once this source is, each with what it bears on.
+            findings=source.findings.published(assuming="source").prefetch_related(
+                "themes",
+                Prefetch("provisions", Provision.objects.published().select_related("directive")),
+                Prefetch("agreements", Agreement.objects.published()),
             ),
             directives=source.directives.published(),
             agreements=source.agreements.published(),

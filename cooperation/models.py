@@ -7,7 +7,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import MARKDOWN_HELP, DatePrecision, SluggedEntry, format_partial_date
+from core.models import (
+    MARKDOWN_HELP,
+    DatePrecision,
+    Publishable,
+    SluggedEntry,
+    format_partial_date,
+)
 
 
 class Mechanism(SluggedEntry):
@@ -158,8 +164,13 @@ class Agreement(SluggedEntry):
         return format_partial_date(self.signed_on, DatePrecision.DAY)
 
 
-class AgreementLink(models.Model):
+class AgreementLink(Publishable):
     """An agreement's answer to a directive or to one of its provisions, with a note."""
+
+    # Public when both ends are: the agreement, and the directive, which save() fills
+    # in for a link to one provision (a provision is public exactly when its
+    # directive is), so the rule needs no case of its own for provisions.
+    published_with = ("agreement", "directive")
 
     class Kind(models.TextChoices):
         RESPONDS_TO = "responds_to", _("responds to")

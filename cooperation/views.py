@@ -1,10 +1,10 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.views.generic import DetailView, TemplateView
 
 from citations.views import CitableMixin
 from cooperation.filters import AgreementFilter
 from cooperation.models import Agreement, AgreementLink, Mechanism
-from core.models import Country, Status
+from core.models import Country
 from core.registry import registry
 from core.views_mixins import FilteredListMixin, PublishedDetailMixin, paginate
 from findings.models import Finding
@@ -35,9 +35,9 @@ class AgreementDetailView(CitableMixin, PublishedDetailMixin, DetailView):
             "sources",
             Prefetch(
                 "links",
-                queryset=AgreementLink.objects.filter(
-                    directive__status=Status.PUBLISHED
-                ).select_related("directive", "provision"),
+                queryset=AgreementLink.objects.published(assuming="agreement").select_related(
+                    "directive", "provision"
+                ),
             ),
             Prefetch(
                 "findings",
@@ -86,7 +86,7 @@ class CountryListView(TemplateView):
     template_name = "cooperation/country_list.html"
 
     def get_context_data(self, **kwargs):
-        published = Q(agreements__status=Status.PUBLISHED)
+        published = Agreement.published_condition("agreements__")
         countries = Country.objects.annotate(
             agreement_count=Count("agreements", filter=published, distinct=True)
         ).order_by("region", "name")

@@ -48,11 +48,61 @@ def format_partial_date(value, precision):
     return formats.date_format(value, "DATE_FORMAT")
 
 
-class EntryQuerySet(models.QuerySet):
-    """The one question every public path asks: what may the public see?"""
+class PublicQuerySet(models.QuerySet):
+    """The one question every public path asks: what may the public see? Each model
+    answers it once, in its `published_condition()` (see Publishable)."""
 
-    def published(self):
-        return self.filter(status=Status.PUBLISHED)
+    def published(self, *, assuming=None):
+        """The rows the public may see.
+
+        An entry's page lists its links with `assuming` naming the end that is the
+        entry itself ("directive" on a directive's page). The public sees that page
+        only while the entry is published, so there this is the whole rule; an
+        editor's preview of an unpublished entry shows the links that publishing
+        it would make public."""
+        return self.filter(self.model.published_condition(assuming=assuming))
+
+
+class Publishable(models.Model):
+    """Anything the public may see, with the rule for when it may, written once.
+
+    A row is public when its own status is published (if it has a workflow: see
+    Entry) and every row named in `published_with` is public too: a provision with
+    its directive, a finding with its source, a link between entries with both of
+    its ends. Reference data (themes, countries, organizations) has neither, so all
+    of it is public. `published()` asks the rule of the database and `is_published`
+    of one row in memory; both are read off the same declaration, so they cannot
+    disagree."""
+
+    # Foreign keys to the rows this one is published with.
+    published_with = ()
+
+    objects = PublicQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def published_condition(cls, prefix="", *, assuming=None):
+        """The rule as a filter on this model's rows, or, with a `prefix` such as
+        "agreements__", on rows reached through a relation (for a count or a join).
+        `assuming` names one of `published_with` that the caller has already checked."""
+        if assuming is not None and assuming not in cls.published_with:
+            raise ValueError(f"{cls.__name__} is not published with {assuming!r}.")
+        condition = Q()
+        for name in cls.published_with:
+            if name != assuming:
+                end = cls._meta.get_field(name).related_model
+                condition &= end.published_condition(f"{prefix}{name}__")
+        return condition
+
+    @property
+    def is_published(self):
+        """published_condition(), for this one row."""
+        return all(
+            getattr(self, name) is not None and getattr(self, name).is_published
+            for name in self.published_with
+        )
 
 
 # Kept in a name so that services can record one version of an entry by hand, after
@@ -60,7 +110,7 @@ class EntryQuerySet(models.QuerySet):
 entry_history = HistoricalRecords(inherit=True, m2m_fields=["themes"])
 
 
-class Entry(models.Model):
+class Entry(Publishable):
     """A curated, citable record: it has a workflow status, themes and tags, a full
     history, and a version number that stops two editors overwriting each other."""
 
@@ -91,7 +141,6 @@ class Entry(models.Model):
         help_text=_("Counts saves; a form saved from an older version is refused."),
     )
 
-    objects = EntryQuerySet.as_manager()
     history = entry_history
 
     class Meta:
@@ -110,9 +159,14 @@ class Entry(models.Model):
         """Publishing needs at least one source; Source and Finding answer otherwise."""
         return self.sources.exists()
 
+    @classmethod
+    def published_condition(cls, prefix="", *, assuming=None):
+        own = Q(**{f"{prefix}status": Status.PUBLISHED})
+        return own & super().published_condition(prefix, assuming=assuming)
+
     @property
     def is_published(self):
-        return self.status == Status.PUBLISHED
+        return self.status == Status.PUBLISHED and super().is_published
 
 
 class PreviousSlug(models.Model):
@@ -214,7 +268,7 @@ def refuse_deleting_linked(sender, instance, **kwargs):
         )
 
 
-class Theme(RemembersOldSlugs, ProtectedWhileLinked):
+class Theme(RemembersOldSlugs, ProtectedWhileLinked, Publishable):
     """A subject heading. Themes nest; a theme page gathers its sub-themes' entries."""
 
     parent = models.ForeignKey(
@@ -287,7 +341,7 @@ class Theme(RemembersOldSlugs, ProtectedWhileLinked):
         return chain
 
 
-class Country(ProtectedWhileLinked):
+class Country(ProtectedWhileLinked, Publishable):
     """An ISO 3166-1 country; every one is loaded from pycountry by load_seed."""
 
     code = models.CharField(
@@ -336,7 +390,7 @@ class Country(ProtectedWhileLinked):
         return reverse("cooperation:country", kwargs={"code": self.code.lower()})
 
 
-class Organization(ProtectedWhileLinked):
+class Organization(ProtectedWhileLinked, Publishable):
     """An issuing body or a party: a Party organ, a ministry, a UN agency, ..."""
 
     class Kind(models.TextChoices):

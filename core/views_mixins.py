@@ -68,9 +68,9 @@ class FilteredListMixin:
 
 
 def may_see(user, obj):
-    """Published entries (and things without a workflow, like themes) are public;
-    editors who may change an entry also see it unpublished."""
-    if getattr(obj, "is_published", True):
+    """What is public (core.models.Publishable; themes are public whole) everyone
+    sees; editors who may change an entry also see it unpublished."""
+    if obj.is_published:
         return True
     opts = obj._meta
     return user.has_perm(f"{opts.app_label}.change_{opts.model_name}")

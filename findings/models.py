@@ -5,13 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Entry, EntryQuerySet, Status
-
-
-class FindingQuerySet(EntryQuerySet):
-    def published(self):
-        """A finding is public when it and the source it is drawn from are both published."""
-        return super().published().filter(source__status=Status.PUBLISHED)
+from core.models import Entry
 
 
 class Finding(Entry):
@@ -54,7 +48,8 @@ class Finding(Entry):
 
     _history_m2m_fields = ["provisions", "agreements"]
 
-    objects = FindingQuerySet.as_manager()
+    # A finding is public when it and the source it is drawn from are both published.
+    published_with = ("source",)
 
     class Meta:
         ordering = ["source", "number"]
@@ -78,11 +73,6 @@ class Finding(Entry):
 
     def has_source(self):
         return self.source_id is not None
-
-    @property
-    def is_published(self):
-        """FindingQuerySet.published(), for one finding: it and its source."""
-        return super().is_published and self.source.is_published
 
     def get_absolute_url(self):
         return reverse("browse:source", kwargs={"slug": self.source.slug}) + f"#{self.label}"

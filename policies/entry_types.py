@@ -48,7 +48,12 @@ def directive_item(directive):
         item["event-title"] = directive.occasion
         if directive.kind == Directive.Kind.SPEECH:
             item["genre"] = "Speech"  # APA's "[Speech]", MLA's and Chicago's "Speech."
-        reports = [s for s in directive.sources.all() if s.kind == Source.Kind.NEWS_REPORT]
+        # Only a published source may be named: a citation is public.
+        reports = [
+            s
+            for s in directive.sources.all()
+            if s.kind == Source.Kind.NEWS_REPORT and s.is_published
+        ]
         if reports:
             item["note"] = report_note(reports[0])
     elif directive.issuing_body:

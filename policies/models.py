@@ -10,8 +10,8 @@ from taggit.managers import TaggableManager
 from core.models import (
     MARKDOWN_HELP,
     DatePrecision,
+    Publishable,
     SluggedEntry,
-    Status,
     format_partial_date,
 )
 
@@ -101,8 +101,11 @@ class Directive(SluggedEntry):
         return format_partial_date(self.date, self.date_precision)
 
 
-class DirectiveRelation(models.Model):
-    """A typed link from one directive to another: A amends / supersedes / ... B."""
+class DirectiveRelation(Publishable):
+    """A typed link from one directive to another: A amends / supersedes / ... B.
+    Public when both directives are."""
+
+    published_with = ("from_directive", "to_directive")
 
     class Kind(models.TextChoices):
         AMENDS = "amends", _("amends")
@@ -148,14 +151,11 @@ class DirectiveRelation(models.Model):
         return f"{self.from_directive} {self.get_kind_display()} {self.to_directive}"
 
 
-class ProvisionQuerySet(models.QuerySet):
-    def published(self):
-        """A provision is public exactly when its directive is."""
-        return self.filter(directive__status=Status.PUBLISHED)
-
-
-class Provision(models.Model):
+class Provision(Publishable):
     """A numbered point of a directive, citable on its own at /directives/<slug>/p<N>/."""
+
+    # A provision has no workflow of its own: it is public exactly when its directive is.
+    published_with = ("directive",)
 
     directive = models.ForeignKey(
         Directive,
@@ -177,7 +177,6 @@ class Provision(models.Model):
         _("tags, as recorded"), max_length=2000, blank=True, editable=False
     )
 
-    objects = ProvisionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=["themes"])
 
     class Meta:
@@ -216,7 +215,7 @@ class Provision(models.Model):
         """The stable anchor and URL segment, as in eRegulations: p3."""
         return f"p{self.number}"
 
-    # A provision has no workflow of its own: it is public exactly when its directive is.
+    # Its directive's workflow, for the pages that tell a withdrawn entry from a draft.
     @property
     def status(self):
         return self.directive.status
@@ -224,7 +223,3 @@ class Provision(models.Model):
     @property
     def published_at(self):
         return self.directive.published_at
-
-    @property
-    def is_published(self):
-        return self.directive.is_published

@@ -11,8 +11,10 @@ from policies.filters import DirectiveFilter
 from policies.models import Directive, DirectiveRelation, Provision
 
 
-def published_links():
-    return AgreementLink.objects.filter(agreement__status="published").select_related("agreement")
+def agreement_links():
+    """A directive's or a provision's links to agreements, as its page lists them: the
+    links public once the directive is (see PublicQuerySet.published)."""
+    return AgreementLink.objects.published(assuming="directive").select_related("agreement")
 
 
 class DirectiveListView(FilteredListMixin, TemplateView):
@@ -38,7 +40,7 @@ class DirectiveDetailView(CitableMixin, PublishedDetailMixin, DetailView):
                 "provisions",
                 queryset=Provision.objects.prefetch_related(
                     "themes",
-                    Prefetch("agreement_links", queryset=published_links()),
+                    Prefetch("agreement_links", queryset=agreement_links()),
                     Prefetch(
                         "findings", queryset=Finding.objects.published().select_related("source")
                     ),
@@ -46,21 +48,21 @@ class DirectiveDetailView(CitableMixin, PublishedDetailMixin, DetailView):
             ),
             Prefetch(
                 "outgoing_relations",
-                queryset=DirectiveRelation.objects.filter(
-                    to_directive__status="published"
+                queryset=DirectiveRelation.objects.published(
+                    assuming="from_directive"
                 ).select_related("to_directive"),
             ),
             Prefetch(
                 "incoming_relations",
-                queryset=DirectiveRelation.objects.filter(
-                    from_directive__status="published"
+                queryset=DirectiveRelation.objects.published(
+                    assuming="to_directive"
                 ).select_related("from_directive"),
             ),
         )
 
     def get_context_data(self, **kwargs):
         directive = self.object
-        whole_text_links = published_links().filter(directive=directive, provision__isnull=True)
+        whole_text_links = agreement_links().filter(directive=directive, provision__isnull=True)
         return super().get_context_data(
             provisions=directive.provisions.all(),
             whole_text_links=whole_text_links,
@@ -93,7 +95,7 @@ class ProvisionDetailView(CitableMixin, PublishedDetailMixin, DetailView):
         return Provision.objects.select_related("directive__issuing_body").prefetch_related(
             "themes",
             "tags",
-            Prefetch("agreement_links", queryset=published_links()),
+            Prefetch("agreement_links", queryset=agreement_links()),
             Prefetch(
                 "findings",
                 queryset=Finding.objects.published().select_related("source"),
