@@ -94,3 +94,17 @@ def test_api_keys_of_the_right_shape_still_find_their_items(client):
         "countries/NP/",
     ]:
         assert client.get(f"{API}{path}").status_code == 200, path
+
+
+@pytest.mark.parametrize("prefix", ["", "/zh-hans"])
+@pytest.mark.parametrize("code", ["%00", "n%00", "%C4%B0", "%D9%A1%D9%A1", "npl", "n"])
+def test_a_country_address_that_is_not_two_ascii_letters_is_a_404(client, prefix, code):
+    make_country()
+    response = client.get(f"{prefix}/countries/{code}/")
+    assert response.status_code == 404
+
+
+def test_a_country_is_found_by_its_code_in_either_case(client):
+    make_country()
+    assert client.get("/countries/np/").status_code == 200
+    assert client.get("/countries/NP/").status_code == 200
