@@ -2,12 +2,21 @@
 500 (or answered for an address that does not exist), on one database or both.
 tests/test_fuzz_public.py looks for the next such input."""
 
-import pytest
+import datetime
+from datetime import UTC
 
+import feedparser
+import pytest
+import time_machine
+from django.test import Client
+
+from core.models import Status
 from tests.builders import (
+    make_agreement,
     make_country,
     make_directive,
     make_finding,
+    make_source,
     make_theme,
 )
 
@@ -108,3 +117,51 @@ def test_a_country_is_found_by_its_code_in_either_case(client):
     make_country()
     assert client.get("/countries/np/").status_code == 200
     assert client.get("/countries/NP/").status_code == 200
+
+
+def undated(entry):
+    """The entry as loaddata, queryset.update() and make_synthetic leave it:
+    published, with no publication time."""
+    type(entry).objects.filter(pk=entry.pk).update(published_at=None)
+    return entry
+
+
+def test_home_and_both_feeds_work_when_a_published_entry_has_no_publication_time():
+    theme = make_theme(slug="floods", name="Floods")
+    with time_machine.travel(datetime.datetime(2024, 3, 1, 9, 0, tzinfo=UTC)):
+        make_directive(title="Dated directive", themes=[theme])
+    with time_machine.travel(datetime.datetime(2024, 3, 5, 9, 0, tzinfo=UTC)):
+        make_agreement(title="Dated agreement", themes=[theme])
+    undated(make_directive(title="Undated directive", themes=[theme]))
+    undated(make_source(title="Undated source", themes=[theme]))
+    public = Client()
+
+    home = public.get("/")
+    assert home.status_code == 200
+    titles = [str(entry) for _type, entry in home.context["latest"]]
+    # The undated ones last: nobody knows when they were published.
+    assert titles[:2] == ["Dated agreement", "Dated directive"]
+    assert set(titles[2:]) == {"Undated directive", "Undated source"}
+
+    for path in ("/feeds/latest.atom", "/themes/floods/feed.atom"):
+        response = public.get(path)
+        assert response.status_code == 200, path
+        entries = feedparser.parse(response.content).entries
+        assert [entry.title for entry in entries][:2] == ["Dated agreement", "Dated directive"]
+        undated_entries = {entry.title: entry for entry in entries[2:]}
+        assert set(undated_entries) == {"Undated directive", "Undated source"}
+        # An Atom entry must say when it changed: its last change stands in.
+        assert all(entry.updated_parsed for entry in undated_entries.values())
+        assert not any("published_parsed" in entry for entry in undated_entries.values())
+
+
+def test_entries_that_all_lack_a_publication_time_are_listed_by_their_last_change(client):
+    with time_machine.travel(datetime.datetime(2024, 3, 1, 9, 0, tzinfo=UTC)):
+        undated(make_directive(title="Changed first"))
+    with time_machine.travel(datetime.datetime(2024, 3, 5, 9, 0, tzinfo=UTC)):
+        undated(make_source(title="Changed last"))
+    undated(make_directive(title="Withdrawn", status=Status.WITHDRAWN))
+    latest = client.get("/").context["latest"]
+    assert [str(entry) for _type, entry in latest] == ["Changed last", "Changed first"]
+    feed = feedparser.parse(client.get("/feeds/latest.atom").content)
+    assert [entry.title for entry in feed.entries] == ["Changed last", "Changed first"]
