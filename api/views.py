@@ -27,10 +27,15 @@ class CollectionViewSet(viewsets.ReadOnlyModelViewSet):
         # A key of the wrong shape is refused before it reaches a query: PostgreSQL
         # fails on a NUL byte, and int() would read "١" (Arabic-Indic one) as the
         # id 1, giving an item a second address.
-        key = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        if not self.key_pattern.fullmatch(key):
+        kwarg = self.lookup_url_kwarg or self.lookup_field
+        if not self.key_pattern.fullmatch(self.kwargs[kwarg]):
             raise Http404
+        self.kwargs[kwarg] = self.stored_key(self.kwargs[kwarg])
         return super().get_object()
+
+    def stored_key(self, key):
+        """The key as the database holds it."""
+        return key
 
     def get_queryset(self):
         queryset = self.get_serializer_class().public_queryset()
@@ -84,9 +89,9 @@ class CountryViewSet(CollectionViewSet):
     lookup_field = "code"
     key_pattern = COUNTRY_KEY
 
-    def get_object(self):
-        self.kwargs["code"] = self.kwargs["code"].upper()
-        return super().get_object()
+    def stored_key(self, key):
+        # Checked first: "ß".upper() is "SS", which would pass for a code.
+        return key.upper()
 
 
 class SourceViewSet(CollectionViewSet):

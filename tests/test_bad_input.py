@@ -78,6 +78,7 @@ def test_an_id_in_other_digits_is_a_404_not_a_second_address_of_the_item(client,
         ("provisions", "99999999999999999999999"),
         ("countries", "%00"),
         ("countries", "n%C3%9F"),
+        ("countries", "%C3%9F"),  # "ß": its upper case, "SS", is two ASCII letters
         ("directives", "%00"),
         ("directives", "caf%C3%A9"),
         ("sources", "a%00b"),
@@ -86,6 +87,7 @@ def test_an_id_in_other_digits_is_a_404_not_a_second_address_of_the_item(client,
 )
 def test_an_api_key_of_the_wrong_shape_is_a_json_404(client, collection, key):
     make_country()
+    make_country("SS", "South Sudan")
     response = client.get(f"{API}{collection}/{key}/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
