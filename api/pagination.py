@@ -8,6 +8,17 @@ from rest_framework.exceptions import ValidationError
 MAX_PAGE_SIZE = 100
 
 
+def whole_number(value):
+    """The value as an int if it is written in ASCII digits only, else None.
+
+    Not str.isdigit(): it accepts "²", which int() refuses, and int() itself reads
+    "١٢" (Arabic-Indic digits) and " 12 " as numbers: a script should learn that such a
+    parameter is malformed, not get a page it did not ask for."""
+    if value.isascii() and value.isdecimal():
+        return int(value)
+    return None
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """?page= and ?page_size= (at most 100). A malformed or missing page is a 400 with
     the reason, where DRF would answer 404: scripts should learn that their parameter
@@ -24,11 +35,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
         value = request.query_params.get(self.page_size_query_param)
         if value is None:
             return self.page_size
-        if not value.isdigit() or int(value) < 1:
+        size = whole_number(value)
+        if size is None or size < 1:
             raise ValidationError(
                 {self.page_size_query_param: [_("Give a whole number from 1 to 100.")]}
             )
-        return min(int(value), self.max_page_size)
+        return min(size, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -36,7 +48,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
         paginator = self.django_paginator_class(queryset, page_size)
         number = request.query_params.get(self.page_query_param, "1")
         try:
-            self.page = paginator.page(number)
+            if whole_number(number) is None:
+                raise InvalidPage
+            self.page = paginator.page(int(number))
         except InvalidPage:
             raise ValidationError(
                 {

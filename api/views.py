@@ -2,17 +2,40 @@
 comes from its serializer (published rows, linked items prefetched) and whose
 filters are the list pages' own, so the API and the pages always agree."""
 
+import re
+
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import routers, viewsets
 
 from api import filters, serializers
 
+# The keys items are addressed by: the pages' own slug converter, ids and ISO codes.
+SLUG_KEY = re.compile(r"[-a-zA-Z0-9_]+")
+ID_KEY = re.compile(r"[0-9]{1,18}")
+COUNTRY_KEY = re.compile(r"[A-Za-z]{2}")
+
 
 class CollectionViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     # Any segment reaches the view, so that a malformed key is a JSON 404 like any other.
     lookup_value_regex = "[^/]+"
+    key_pattern = SLUG_KEY
+
+    def get_object(self):
+        # A key of the wrong shape is refused before it reaches a query: PostgreSQL
+        # fails on a NUL byte, and int() would read "١" (Arabic-Indic one) as the
+        # id 1, giving an item a second address.
+        kwarg = self.lookup_url_kwarg or self.lookup_field
+        if not self.key_pattern.fullmatch(self.kwargs[kwarg]):
+            raise Http404
+        self.kwargs[kwarg] = self.stored_key(self.kwargs[kwarg])
+        return super().get_object()
+
+    def stored_key(self, key):
+        """The key as the database holds it."""
+        return key
 
     def get_queryset(self):
         queryset = self.get_serializer_class().public_queryset()
@@ -41,6 +64,7 @@ class ProvisionViewSet(CollectionViewSet):
     filterset_class = filters.ProvisionFilterSet
     lookup_field = "pk"
     lookup_url_kwarg = "id"
+    key_pattern = ID_KEY
 
 
 class AgreementViewSet(CollectionViewSet):
@@ -63,10 +87,11 @@ class CountryViewSet(CollectionViewSet):
     serializer_class = serializers.CountrySerializer
     filterset_class = filters.CountryFilterSet
     lookup_field = "code"
+    key_pattern = COUNTRY_KEY
 
-    def get_object(self):
-        self.kwargs["code"] = self.kwargs["code"].upper()
-        return super().get_object()
+    def stored_key(self, key):
+        # Checked first: "ß".upper() is "SS", which would pass for a code.
+        return key.upper()
 
 
 class SourceViewSet(CollectionViewSet):
@@ -83,6 +108,7 @@ class FindingViewSet(CollectionViewSet):
     filterset_class = filters.FindingFilterSet
     lookup_field = "pk"
     lookup_url_kwarg = "id"
+    key_pattern = ID_KEY
 
 
 # Every public collection, by the name it has in /api/v1/<name>/ and /export/<name>.*

@@ -1,7 +1,10 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from citations import views as cite_views
 from cooperation import views
+from core.converters import CountryCodeConverter
+
+register_converter(CountryCodeConverter, "iso2")
 
 app_name = "cooperation"
 
@@ -23,5 +26,5 @@ urlpatterns = [
         name="mechanism-citation",
     ),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
-    path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country"),
+    path("countries/<iso2:code>/", views.CountryDetailView.as_view(), name="country"),
 ]

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from taggit.managers import TaggableManager
 
 
@@ -154,15 +154,26 @@ def with_related(queryset, select_related=()):
 def latest_published(limit, **filters):
     """The most recently published entries of every type with a publication of its
     own, newest first, as (entry type, entry) pairs: one query per type (plus its
-    prefetches)."""
+    prefetches).
+
+    A published entry may have no publication time (loaddata, queryset.update() and
+    make_synthetic leave it empty): such entries come after every dated one, by their
+    last change, since nobody knows when they were published."""
+    newest_first = (F("published_at").desc(nulls_last=True), "-updated_at", "-pk")
     latest = []
     for entry_type in registry.with_own_publication():
         queryset = entry_type.published().filter(**filters)
         if filters:
             queryset = queryset.distinct()
-        latest.extend((entry_type, entry) for entry in queryset.order_by("-published_at")[:limit])
-    latest.sort(key=lambda pair: pair[1].published_at, reverse=True)
+        latest.extend((entry_type, entry) for entry in queryset.order_by(*newest_first)[:limit])
+    latest.sort(key=publication_order, reverse=True)
     return latest[:limit]
+
+
+def publication_order(pair):
+    entry = pair[1]
+    dated = entry.published_at is not None
+    return (dated, entry.published_at if dated else entry.updated_at)
 
 
 def count_by_theme(themes, entry_types=None):

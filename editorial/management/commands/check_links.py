@@ -1,13 +1,16 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from editorial.linkcheck import links_check
+from editorial.linkcheck import MAX_REDIRECTS, links_check
 
 
 class Command(BaseCommand):
     help = (
         "Check every source URL and archived URL: record its HTTP status, final address and "
-        "the time, shown in the admin's source list. Broken links are listed here too."
+        "the time, shown in the admin's source list. Broken links are listed here too. Only "
+        f"http(s) URLs of public addresses are fetched, following at most {MAX_REDIRECTS} "
+        "redirects, each checked the same way; any other URL is recorded as broken, with "
+        "the reason."
     )
 
     def add_arguments(self, parser):
