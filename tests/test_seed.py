@@ -7,6 +7,7 @@ from cooperation.models import Agreement, Mechanism
 from core.models import Country, Organization, Source, SourceAuthor, Status, Theme
 from findings.models import Finding
 from policies.models import Directive, Provision
+from tests import starter_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,18 @@ def test_load_seed_twice_gives_the_same_rows():
     call_command("load_seed", verbosity=0)
     assert snapshot() == first
     assert first["Provision"] and first["Finding"]
+
+
+def test_the_starter_data_is_what_was_frozen_field_by_field(seeded):
+    """Every row the starter data makes, field by field (ids, timestamps and history
+    aside), against tests/starter_data_expected.json: its citations, marks and blank
+    unknowns cannot change unnoticed. When the starter data changes on purpose, write
+    the new expectation after a load on a fresh database (`manage.py shell`:
+    `write_expected(snapshot())` from tests.starter_snapshot) and review its diff."""
+    loaded, frozen = starter_snapshot.snapshot(), starter_snapshot.expected()
+    for label, rows in frozen.items():
+        assert loaded[label] == rows, label
+    assert set(loaded) == set(frozen)
 
 
 def test_every_iso_country_is_present_with_its_region(seeded):
