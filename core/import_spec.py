@@ -39,8 +39,8 @@ class InlineRows:
     links: dict = field(default_factory=dict)
     tags: bool = False
     # The rows are numbered by their place in the list (key 1, 2, ...) and the list is
-    # complete: rows beyond its end are removed (a source's authors, whose order is
-    # all that tells them apart).
+    # complete: rows beyond its end are removed, and a field an object leaves out is
+    # blank (a source's authors, whose order is all that tells them apart).
     positional: bool = False
     # (item, importer) -> ({key field: value}, {field: value}) for items a plain
     # object cannot say (an agreement's links name "directive-slug#pN"); raises

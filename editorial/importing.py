@@ -480,13 +480,13 @@ class CollectionImporter:
             if any(field.name == "status" for field in self.model._meta.concrete_fields):
                 entry.status = Status.PUBLISHED if self.publish else Status.DRAFT
         before = concrete_values(entry)
-        self.set_fields(number, data, entry, errors)
+        unresolved = self.set_fields(number, data, entry, errors)
         m2m, tags = self.plan_links(
             number, "", data, None if created else entry, self.spec, self.model, errors
         )
         self.check_cited(number, data, errors, report)
         try:
-            entry.full_clean(exclude=["status"])
+            entry.full_clean(exclude=["status", *unresolved])
         except ValidationError as error:
             errors.extend(RowError(number, name, message) for name, message in messages_of(error))
         children = []
@@ -506,8 +506,9 @@ class CollectionImporter:
         return Plan(number, label, entry, created, changed, m2m, tags, children)
 
     def set_fields(self, number, data, entry, errors):
-        """Put the row's plain columns and foreign keys on the entry."""
-        spec = self.spec
+        """Put the row's plain columns and foreign keys on the entry; returns the
+        foreign keys whose names are wrong (already reported)."""
+        spec, unresolved = self.spec, []
         plain = [column for column in spec.match if column not in spec.links] + list(spec.fields)
         for column in dict.fromkeys(plain):
             if column in data:
@@ -526,11 +527,15 @@ class CollectionImporter:
                 continue
             target = model_field.related_model
             found = self.resolve(column, target, link.key, [name] if name else [], errors, number)
+            if name and not found:
+                unresolved.append(model_field.name)
+                continue
             value = found[0] if found else None
             if isinstance(value, models.Model):  # a row above, not yet written
                 setattr(entry, model_field.name, value)
             else:
                 setattr(entry, model_field.attname, value)
+        return unresolved
 
     def plan_links(self, number, where, data, obj, spec, model, errors):
         """The many-to-many links and tags that `data` (a row, or an inline object at
@@ -686,9 +691,10 @@ def read_item(item, importer, *, rows, position):
                 if not key[name]:
                     raise ValueError(_("“%(column)s” is required") % {"column": name})
     values = {
-        name: parse_value(model._meta.get_field(name), item[name])
+        name: parse_value(model._meta.get_field(name), item.get(name))
         for name in rows.fields
-        if name in item
+        # A numbered list is complete, each object whole: what it leaves out is blank.
+        if name in item or rows.positional
     }
     return key, values
 
