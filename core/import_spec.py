@@ -67,13 +67,3 @@ class Importer:
     # (the starter data) refuses a row that leaves it empty. A column that is not a
     # link (themes and organizations have no field for it) is checked, not stored.
     cites: str = ""
-
-    def columns(self):
-        """Every column a file of this collection may have."""
-        names = [*self.match, *self.fields, *self.links]
-        if self.tags:
-            names.append("tags")
-        names += [rows.column for rows in self.inline]
-        if self.cites:
-            names.append(self.cites)
-        return list(dict.fromkeys(names))

@@ -29,7 +29,6 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.import_spec import Importer, Link
 from core.models import Source, Status
@@ -65,7 +64,7 @@ class ImportReport:
     # How many inline rows the file gives, by column ({"provisions": 6}).
     inline: dict = field(default_factory=dict)
     # Sources named by a column that is not stored: [(row, column, slug)], checked
-    # against the database (see check_citations).
+    # against the database (see unknown_citations).
     citations: list = field(default_factory=list)
 
     @property
@@ -86,7 +85,6 @@ class Collection:
     """What an import file can hold: the rows of one model, read by one declaration."""
 
     key: str
-    label: str
     model_label: str
     importer: Importer
 
@@ -100,7 +98,6 @@ class Collection:
 REFERENCE_DATA = (
     Collection(
         key="themes",
-        label=gettext_lazy("Themes"),
         model_label="core.Theme",
         importer=Importer(
             fields=("name", "name_zh", "description", "order"),
@@ -112,7 +109,6 @@ REFERENCE_DATA = (
     ),
     Collection(
         key="organizations",
-        label=gettext_lazy("Organizations"),
         model_label="core.Organization",
         importer=Importer(
             fields=("name", "name_original", "abbreviation", "kind", "url"),
@@ -129,7 +125,6 @@ def collections():
     found = {
         entry_type.key: Collection(
             key=entry_type.key,
-            label=entry_type.label,
             model_label=entry_type.model_label,
             importer=entry_type.importer,
         )
@@ -376,7 +371,9 @@ class CollectionImporter:
             paths.append(f"{link.field}__{link.key}" if link else column)
         return paths
 
-    def prefetch(self):
+    def prefetch(self, rows):
+        """What the rows of this file are compared with: the links of the entries, and
+        those of their inline rows that some object in the file gives."""
         names = [
             self.field(link.field).name
             for link in self.spec.links.values()
@@ -384,27 +381,31 @@ class CollectionImporter:
         ]
         if self.spec.tags:
             names.append("tags")
-        for rows in self.spec.inline:
-            names.append(rows.column)
-            names += [f"{rows.column}__{link.field}" for link in rows.links.values()]
-            if rows.tags:
-                names.append(f"{rows.column}__tags")
+        for inline in self.spec.inline:
+            names.append(inline.column)
+            given = given_in_objects(rows, inline.column)
+            names += [
+                f"{inline.column}__{link.field}"
+                for column, link in inline.links.items()
+                if column in given
+            ]
+            if inline.tags and "tags" in given:
+                names.append(f"{inline.column}__tags")
         return list(dict.fromkeys(names))
 
-    def existing(self, keys):
+    def existing(self, keys, rows):
         """{natural key: row} of the rows that exist among `keys`."""
         if not keys:
             return {}
         paths = self.key_paths()
-        found = (
-            self.model._default_manager.filter(**{f"{paths[0]}__in": {key[0] for key in keys}})
-            .values_list("pk", *paths)
-            .iterator()
-        )
-        ids = {tuple(values[1:]): values[0] for values in found}
+        candidates = self.model._default_manager.filter(
+            **{f"{paths[0]}__in": {key[0] for key in keys}}
+        ).values_list("pk", *paths)
+        ids = {tuple(values[1:]): values[0] for values in candidates.iterator()}
         ids = {key: ids[key] for key in keys if key in ids}
-        rows = self.model._default_manager.prefetch_related(*self.prefetch()).in_bulk(ids.values())
-        return {key: rows[pk] for key, pk in ids.items()}
+        manager = self.model._default_manager
+        found = manager.prefetch_related(*self.prefetch(rows)).in_bulk(ids.values())
+        return {key: found[pk] for key, pk in ids.items()}
 
     # Checking.
 
@@ -419,7 +420,7 @@ class CollectionImporter:
                 key = self.key_of(number, data, [])
                 if key is not None:
                     keys[number] = key
-        existing = self.existing(set(keys.values()))
+        existing = self.existing(set(keys.values()), rows)
         seen, plans = {}, []
         for number, data in progress(rows) if progress else rows:
             if isinstance(data, RowError):
@@ -631,21 +632,29 @@ class CollectionImporter:
             m2m, tags = self.plan_links(number, where, item, row, rows, model, item_errors)
             as_is = {} if row is None else {name: getattr(row, name) for name in rows.fields}
             candidate = model(**{**as_is, **values, **key})
+            changed = False
             try:
-                validate_row(candidate, exclude=[parent_field])
+                # The constraints cost a query each: checked for the rows to be written.
+                candidate.full_clean(exclude=[parent_field], validate_constraints=False)
+                values = {name: getattr(candidate, name) for name in values}  # as cleaned
+                changed = (
+                    row is None
+                    or m2m
+                    or tags is not None
+                    or any(getattr(row, name) != value for name, value in values.items())
+                )
+                if changed:
+                    # The key was read and checked by the reader (a number of 1 or more,
+                    # a directive that exists); the constraints on it are checked again
+                    # when the row is written (write_child) and by the database.
+                    candidate.validate_constraints(exclude=[parent_field, *rows.key])
             except ValidationError as error:
                 item_errors.extend(
                     RowError(number, f"{where}.{name}" if name else where, message)
                     for name, message in messages_of(error)
                 )
             errors.extend(item_errors)
-            values = {name: getattr(candidate, name) for name in values}  # as cleaned
-            if not item_errors and (
-                row is None
-                or m2m
-                or tags is not None
-                or any(getattr(row, name) != value for name, value in values.items())
-            ):
+            if changed and not item_errors:
                 children.append(ChildPlan(model, parent_field, key, values, row, m2m, tags))
         if rows.positional:
             children += [
@@ -683,6 +692,21 @@ def validate_row(row, *, exclude=(), in_database=True):
     row.full_clean(
         exclude=[*exclude, *foreign_keys], validate_unique=False, validate_constraints=False
     )
+
+
+def given_in_objects(rows, column):
+    """The keys that some object in `column` gives, in any of the file's rows."""
+    given = set()
+    for _number, data in rows:
+        if isinstance(data, dict) and column in data:
+            try:
+                items = parse_list(data[column])
+            except ValueError:
+                continue  # reported when the row is planned
+            for item in items:
+                if isinstance(item, dict):
+                    given.update(item)
+    return given
 
 
 def concrete_values(row):
@@ -723,7 +747,7 @@ def write_child(entry, child):
         row = child.model(**{child.parent_field: entry}, **child.key)
     for name, value in child.values.items():
         setattr(row, name, value)
-    row.full_clean()
+    validate_row(row)
     row.save()
     for name, ids in child.m2m.items():
         getattr(row, name).set(ids)

@@ -7,7 +7,9 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cooperation.models import Agreement, Mechanism
@@ -373,3 +375,25 @@ def test_a_findings_csv_needs_its_key_columns(db):
         entries_import(collection="findings", name="f.csv", content=b"number,text\n1,x\n")
     with pytest.raises(ImportFileError, match="one of directives"):
         entries_import(collection="countries", name="c.csv", content=b"slug\nx\n")
+
+
+def test_checking_a_file_reads_the_links_in_bulk_whatever_its_length(db):
+    """Ten queries, and one a row (full_clean's check that the slug is free): the
+    provisions' themes and tags are read in bulk with the entries, never one by one."""
+    make_theme(slug="rescue"), make_source(slug="cgtn")
+
+    def content(count):
+        rows = directive_rows(count, Theme.objects.get(), Source.objects.get())
+        for row in rows:
+            row["provisions"][0].update(themes=["rescue"], tags=["drills"])
+        return as_jsonl(rows)
+
+    entries_import(collection="directives", name="d.jsonl", content=content(30))
+    for count in (3, 30):
+        file = content(count)
+        with CaptureQueriesContext(connection) as queries:
+            report = entries_import(
+                collection="directives", name="d.jsonl", content=file, dry_run=True
+            )
+        assert len(report.unchanged) == count
+        assert len(queries) == 10 + count
