@@ -1,13 +1,16 @@
 """A synthetic corpus for benchmarks: realistic lengths and word frequencies, every
 entry labelled synthetic (a title prefix, a `synthetic-` slug and the `synthetic`
 tag), indexed as it is made and inserted with bulk_create (its links with COPY on
-PostgreSQL). Never part of the public data: load_seed does not know it, and
-`make_synthetic --delete` removes all of it."""
+PostgreSQL). Each entry is checked as it is made by the import engine's row check
+(editorial.importing.validate_row), so that what an import would refuse is refused
+here too, and the load with it. Never part of the public data: load_seed does not
+know it, and `make_synthetic --delete` removes all of it."""
 
 import datetime
 import random
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from taggit.models import Tag, TaggedItem
@@ -15,6 +18,7 @@ from taggit.models import Tag, TaggedItem
 from cooperation.models import Agreement
 from core.models import Country, Organization, Status, Theme
 from core.registry import registry
+from editorial.importing import validate_row
 from policies.models import Directive, Provision
 from search import backends, common_terms, indexing
 from search.indexing import Links
@@ -141,9 +145,26 @@ def reserved_ids(model, count):
     return list(range(largest + 1, largest + 1 + count))
 
 
+class SyntheticRowRefused(ValueError):
+    """A synthetic entry that an import would refuse: the load stops, writing nothing."""
+
+
+def checked(entry, links):
+    """The entry, made as an import would accept it, and its links. The database
+    makes the checks left to it (see validate_row) when the batch is inserted."""
+    try:
+        validate_row(entry, in_database=False)
+    except ValidationError as error:
+        raise SyntheticRowRefused(
+            f"A synthetic {entry._meta.verbose_name} would be refused by an import: {error}"
+        ) from error
+    return entry, links
+
+
 class EntryMaker:
     """Makes synthetic entries, unsaved but with their ids, each with the links
-    (themes, tags, countries) its search document needs."""
+    (themes, tags, countries) its search document needs, each checked as an import
+    checks a row."""
 
     def __init__(self, rng, themes, tags, issuing_body, countries):
         self.rng, self.themes, self.tags = rng, themes, tags
@@ -177,7 +198,7 @@ class EntryMaker:
             summary=summary,
             status=Status.PUBLISHED,
         )
-        return directive, self.links()
+        return checked(directive, self.links())
 
     def provision(self, pk, directive, number):
         rng = self.rng
@@ -188,7 +209,7 @@ class EntryMaker:
             heading=title_text(rng, 3, 7) if rng.random() < 0.7 else "",
             text=sentence_text(rng, 40, 120),
         )
-        return provision, self.links()
+        return checked(provision, self.links())
 
     def agreement(self, pk, n):
         rng = self.rng
@@ -202,7 +223,7 @@ class EntryMaker:
             status=Status.PUBLISHED,
         )
         countries = rng.sample(self.countries, k=min(len(self.countries), rng.randint(1, 3)))
-        return agreement, self.links(countries)
+        return checked(agreement, self.links(countries))
 
 
 def insert_links(model, entries, links, tag_ids):

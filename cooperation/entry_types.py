@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from cooperation.importing import read_agreement_link
 from core.csl import SITE_NAME, date_parts
+from core.import_spec import Importer, InlineRows, Link
 from core.registry import EntryType
 from core.text import clean_text
 
@@ -68,6 +70,38 @@ AGREEMENTS = EntryType(
     search_document=agreement_document,
     search_select_related=("mechanism",),
     csl_item=agreement_item,
+    importer=Importer(
+        fields=(
+            "title",
+            "title_original",
+            "kind",
+            "agreement_status",
+            "signed_on",
+            "in_force_on",
+            "expires_on",
+            "summary",
+            "url",
+        ),
+        links={
+            "mechanism": Link("mechanism"),
+            "parties": Link("party_countries", key="code"),
+            # The exports' name for the same column.
+            "party_countries": Link("party_countries", key="code"),
+            "party_organizations": Link("party_organizations"),
+            "themes": Link("themes"),
+            "sources": Link("sources"),
+        },
+        tags=True,
+        inline=(
+            InlineRows(
+                column="links",
+                key=("directive_id", "provision_id"),
+                fields=("kind", "note"),
+                read=read_agreement_link,
+            ),
+        ),
+        cites="sources",
+    ),
 )
 
 MECHANISMS = EntryType(
@@ -79,4 +113,22 @@ MECHANISMS = EntryType(
     search_document=mechanism_document,
     repeated_by=("agreements",),
     csl_item=mechanism_item,
+    importer=Importer(
+        fields=(
+            "name",
+            "name_original",
+            "description",
+            "established_on",
+            "date_precision",
+            "url",
+        ),
+        links={
+            "member_countries": Link("member_countries", key="code"),
+            "member_organizations": Link("member_organizations"),
+            "themes": Link("themes"),
+            "sources": Link("sources"),
+        },
+        tags=True,
+        cites="sources",
+    ),
 )

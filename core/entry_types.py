@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from core.csl import date_parts
+from core.import_spec import Importer, InlineRows, Link
 from core.models import Source
 from core.registry import EntryType
 from core.text import clean_text
@@ -78,4 +79,37 @@ SOURCES = EntryType(
     search_prefetch_related=("authors",),
     repeated_by=("findings",),
     csl_item=source_item,
+    # A source cites nothing: it is what the other entries cite.
+    importer=Importer(
+        fields=(
+            "title",
+            "title_original",
+            "kind",
+            "outlet",
+            "publisher",
+            "institution",
+            "volume",
+            "issue",
+            "pages",
+            "published_on",
+            "date_precision",
+            "url",
+            "archived_url",
+            "accessed_on",
+            "language",
+            "identifier",
+            "abstract",
+            "note",
+        ),
+        links={"themes": Link("themes")},
+        tags=True,
+        inline=(
+            InlineRows(
+                column="authors",
+                key=("position",),
+                fields=("family_name", "given_name", "literal_name"),
+                positional=True,
+            ),
+        ),
+    ),
 )

@@ -20,6 +20,8 @@ from django.apps import apps
 from django.db.models import Count, F, Q
 from taggit.managers import TaggableManager
 
+from core.import_spec import Importer
+
 
 @dataclass(frozen=True, kw_only=True)
 class EntryType:
@@ -55,6 +57,10 @@ class EntryType:
     # entry -> its CSL-JSON item without address or access date (see citations.items);
     # None for a type that is not cited on its own.
     csl_item: Callable | None = None
+    # What its bulk-import files hold (core.import_spec.Importer; read by
+    # editorial.importing); None for a type imported inline with its parent (provisions
+    # come in their directive's row).
+    importer: Importer | None = None
 
     @property
     def model(self):

@@ -35,7 +35,8 @@ def one_version(entry, *, user=None, reason="", created=None):
         yield
     finally:
         del entry.skip_history_when_saving
-    record_tag_names(entry)
+    if hasattr(entry, "tag_names"):  # themes and organizations have no tags
+        record_tag_names(entry)
     if user is not None:
         entry._history_user = user
     entry._change_reason = reason[:100] or None

@@ -1,12 +1,20 @@
-"""Bulk import of directives (with their provisions) and agreements (with their
-parties and links) from CSV or JSON Lines, in the shape the exports produce.
+"""Bulk import from CSV or JSON Lines, in the shape the exports produce: one engine
+for every collection, and for every way of writing entries from data (editors'
+imports, in the admin and `import_entries`; the starter data, `load_seed`).
+
+The engine names no domain model. Each collection's columns, natural key, links and
+inline rows are declared with its type (core.import_spec.Importer: the `importer` of
+an entry type in core.registry, or, for the reference data that is not an entry type,
+in REFERENCE_DATA below), and the engine reads a file by that declaration.
 
 The whole file is read and checked first, without writing anything: every row is
 either an error (row number, field, reason) or a plan (create, update, or leave
 alone). Only a file without errors is written, in one transaction, so an import is
-all or nothing. Entries are found by slug and provisions by number within their
-directive, so importing the same file twice changes nothing the second time. New
-entries arrive as drafts; each written entry gets one version in its history.
+all or nothing. Rows are found by their natural key (entries by slug, provisions by
+number within their directive, findings by source and number), so importing the same
+file twice changes nothing the second time. New entries arrive as drafts, or
+published when the import publishes (the starter data, whose every row must then cite
+its source); each written entry gets one version in its history.
 
 The shape is documented in README.md ("Bulk import").
 """
@@ -17,15 +25,16 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from cooperation.models import Agreement, AgreementLink, Mechanism
-from core.models import Country, Organization, Source, Status, Theme
+from core.import_spec import Importer, Link
+from core.models import Source, Status
+from core.registry import registry
 from core.spreadsheet import unguard
-from editorial.history import one_version
-from policies.models import Directive, Provision
+from editorial.history import one_version, record_tag_names
 from search import signals as search_signals
 
 MAX_ROWS = 20000
@@ -52,17 +61,81 @@ class ImportReport:
     unchanged: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     written: bool = False
+    # How many inline rows the file gives, by column ({"provisions": 6}).
+    inline: dict = field(default_factory=dict)
+    # Sources named by a column that is not stored: [(row, column, slug)], checked
+    # against the database (see unknown_citations).
+    citations: list = field(default_factory=list)
 
     @property
     def ok(self):
         return not self.errors
+
+    @property
+    def rows(self):
+        return len(self.created) + len(self.updated) + len(self.unchanged)
 
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (not CSV/JSON Lines, no rows, too many)."""
 
 
-def read_rows(name, content):
+@dataclass(frozen=True)
+class Collection:
+    """What an import file can hold: the rows of one model, read by one declaration."""
+
+    key: str
+    model_label: str
+    importer: Importer
+
+    @property
+    def model(self):
+        return apps.get_model(self.model_label)
+
+
+# Reference data that is not an entry type, and whose models are the kernel's:
+# declared here, read by the same engine.
+REFERENCE_DATA = (
+    Collection(
+        key="themes",
+        model_label="core.Theme",
+        importer=Importer(
+            fields=("name", "name_zh", "description", "order"),
+            # A parent is named by slug: a theme above it in the same file, or one
+            # already in the database.
+            links={"parent": Link("parent")},
+            cites="source",
+        ),
+    ),
+    Collection(
+        key="organizations",
+        model_label="core.Organization",
+        importer=Importer(
+            fields=("name", "name_original", "abbreviation", "kind", "url"),
+            links={"country": Link("country", key="code")},
+            cites="source",
+        ),
+    ),
+)
+
+
+def collections():
+    """{collection: Collection}: every entry type that declares an importer, in the
+    registry's order, then the reference data."""
+    found = {
+        entry_type.key: Collection(
+            key=entry_type.key,
+            model_label=entry_type.model_label,
+            importer=entry_type.importer,
+        )
+        for entry_type in registry
+        if entry_type.importer is not None
+    }
+    found.update((collection.key, collection) for collection in REFERENCE_DATA)
+    return found
+
+
+def read_rows(name, content, *, key_column="slug"):
     """[(row number, {column: value})] from CSV (row 1 is the header, so data
     starts at row 2, as in a spreadsheet) or JSON Lines (row = line number)."""
     if isinstance(content, bytes):
@@ -98,8 +171,10 @@ def read_rows(name, content):
             raise ImportFileError(
                 _("The CSV cannot be read: %(error)s") % {"error": error}
             ) from error
-        if reader.fieldnames is None or "slug" not in reader.fieldnames:
-            raise ImportFileError(_("The CSV needs a header row with a “slug” column."))
+        if reader.fieldnames is None or key_column not in reader.fieldnames:
+            raise ImportFileError(
+                _("The CSV needs a header row with a “%(column)s” column.") % {"column": key_column}
+            )
     if not rows:
         raise ImportFileError(_("The file has no rows."))
     if len(rows) > MAX_ROWS:
@@ -148,65 +223,110 @@ def parse_list(value):
     return value
 
 
-def parse_records(value):
-    """A list of objects (provisions): a JSON array, in CSV as JSON text."""
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return []
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            raise ValueError(_("write the provisions as a JSON array")) from None
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValueError(_("expected a list"))
-    return value
+def parse_value(model_field, value):
+    """A cell for this model field: a date read as YYYY-MM-DD, anything else as text
+    (which full_clean() turns into the field's type, or refuses)."""
+    if isinstance(model_field, models.DateField):
+        return parse_date(value)
+    return parse_text(value)
+
+
+def parse_number(value):
+    try:
+        number = int(parse_text(value))
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise ValueError(_("a number of 1 or more is required"))
+    return number
+
+
+def parse_tags(value):
+    return sorted({parse_text(tag) for tag in parse_list(value) if tag})
+
+
+def messages_of(error):
+    """[(field name or "", message)] of a ValidationError."""
+    if hasattr(error, "error_dict"):
+        return [
+            ("" if name == "__all__" else name, message)
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return [("", message) for message in error.messages]
 
 
 @dataclass
 class Plan:
     row: int
+    label: str
     entry: object
     created: bool
     changed: bool
     m2m: dict
     tags: list | None
-    children: list  # (model, lookup, values, existing row or None)
+    children: list  # of ChildPlan
 
 
-class EntryImporter:
-    """What directives and agreements share: text, date and choice fields, links
-    by slug (themes, sources, organizations), tags, and inline rows."""
+@dataclass
+class ChildPlan:
+    """One inline row to write (or, with delete, to remove)."""
 
-    model = None
-    text_fields = ()
-    date_fields = ()
-    m2m_columns = {}  # column: (field name, model, natural key field)
-    fk_columns = {}  # column: (field attname, model, natural key field)
-    prefetch = ()
-    parent_field = None  # how inline rows name their entry
+    model: type
+    parent_field: str
+    key: dict
+    values: dict
+    row: object  # the row as it is, or None
+    m2m: dict = field(default_factory=dict)
+    tags: list | None = None
+    delete: bool = False
 
-    def __init__(self, *, user=None, source_name=""):
+
+class CollectionImporter:
+    """Reads the rows of one file of one collection by its declaration, checks them
+    all, and writes them if every one is right."""
+
+    def __init__(self, collection, *, user=None, source_name="", publish=False):
+        self.collection = collection
+        self.model = collection.model
+        self.spec = collection.importer
         self.user = user
         self.source_name = source_name
+        self.publish = publish
         self.lookups = {}
+        # This file's new rows by natural key, so that a row can name one above it
+        # (a theme and its parent); only for a key of one column.
+        self.planned = {}
+
+    # Natural keys of other rows.
 
     def lookup(self, model, key_field):
+        """{natural key: id} of every row of `model`, read once per import."""
         cache_key = (model, key_field)
         if cache_key not in self.lookups:
             self.lookups[cache_key] = dict(model._default_manager.values_list(key_field, "pk"))
         return self.lookups[cache_key]
 
+    def cached(self, name, build):
+        """build(), once per import: a table a custom reader needs (see InlineRows.read)."""
+        if name not in self.lookups:
+            self.lookups[name] = build()
+        return self.lookups[name]
+
     def resolve(self, column, model, key_field, keys, errors, row):
+        """The ids (or, for a row planned above in this file, the unsaved row) of the
+        rows named by `keys`; each unknown name is an error of `column`."""
         table = self.lookup(model, key_field)
         found = []
         for key in keys:
             key = parse_text(key)
             if key_field == "code":
                 key = key.upper()
-            if key not in table:
+            if key in table:
+                found.append(table[key])
+            elif model is self.model and key_field == self.spec.match[0] and key in self.planned:
+                found.append(self.planned[key])
+            else:
                 errors.append(
                     RowError(
                         row,
@@ -214,23 +334,100 @@ class EntryImporter:
                         _("no %(type)s “%(key)s”") % {"type": model._meta.verbose_name, "key": key},
                     )
                 )
-            else:
-                found.append(table[key])
         return found
 
-    def run(self, rows, *, dry_run=False, progress=None):
+    def field(self, name):
+        return self.model._meta.get_field(name)
+
+    # Finding the rows that exist.
+
+    def key_of(self, number, data, errors):
+        """The row's natural key as a tuple of values, or None (an error is added)."""
+        key = []
+        for column in self.spec.match:
+            try:
+                text = parse_text(data.get(column))
+            except ValueError as error:
+                errors.append(RowError(number, column, str(error)))
+                return None
+            if not text:
+                errors.append(RowError(number, column, _("a value is required")))
+                return None
+            link = self.spec.links.get(column)
+            if link is not None:
+                key.append(text.upper() if link.key == "code" else text)
+                continue
+            try:
+                key.append(self.field(column).to_python(text))
+            except ValidationError as error:
+                errors.extend(RowError(number, column, message) for message in error.messages)
+                return None
+        return tuple(key)
+
+    def key_paths(self):
+        paths = []
+        for column in self.spec.match:
+            link = self.spec.links.get(column)
+            paths.append(f"{link.field}__{link.key}" if link else column)
+        return paths
+
+    def prefetch(self, rows):
+        """What the rows of this file are compared with: the links of the entries, and
+        those of their inline rows that some object in the file gives."""
+        names = [
+            self.field(link.field).name
+            for link in self.spec.links.values()
+            if self.field(link.field).many_to_many
+        ]
+        if self.spec.tags:
+            names.append("tags")
+        for inline in self.spec.inline:
+            names.append(inline.column)
+            given = given_in_objects(rows, inline.column)
+            names += [
+                f"{inline.column}__{link.field}"
+                for column, link in inline.links.items()
+                if column in given
+            ]
+            if inline.tags and "tags" in given:
+                names.append(f"{inline.column}__tags")
+        return list(dict.fromkeys(names))
+
+    def existing(self, keys, rows):
+        """{natural key: row} of the rows that exist among `keys`."""
+        if not keys:
+            return {}
+        paths = self.key_paths()
+        candidates = self.model._default_manager.filter(
+            **{f"{paths[0]}__in": {key[0] for key in keys}}
+        ).values_list("pk", *paths)
+        ids = {tuple(values[1:]): values[0] for values in candidates.iterator()}
+        ids = {key: ids[key] for key in keys if key in ids}
+        manager = self.model._default_manager
+        found = manager.prefetch_related(*self.prefetch(rows)).in_bulk(ids.values())
+        return {key: found[pk] for key, pk in ids.items()}
+
+    # Checking.
+
+    def run(self, rows, *, dry_run=False, progress=None, check_citations=True):
+        """Check every row, then, if all are right and this is no dry run, write them
+        in one transaction. With check_citations false the caller checks the sources
+        that unstored columns name (report.citations), once more files are written."""
         report = ImportReport(collection=str(self.model._meta.verbose_name_plural))
-        slugs = [parse_text(data.get("slug")) for _, data in rows if isinstance(data, dict)]
-        existing = self.model._default_manager.prefetch_related(*self.prefetch).in_bulk(
-            [slug for slug in slugs if slug], field_name="slug"
-        )
+        keys = {}
+        for number, data in rows:
+            if isinstance(data, dict):
+                key = self.key_of(number, data, [])
+                if key is not None:
+                    keys[number] = key
+        existing = self.existing(set(keys.values()), rows)
         seen, plans = {}, []
         for number, data in progress(rows) if progress else rows:
             if isinstance(data, RowError):
                 report.errors.append(data)
                 continue
             errors = []
-            plan = self.plan_row(number, data, existing, seen, errors)
+            plan = self.plan_row(number, data, existing, seen, errors, report)
             if errors:
                 report.errors.extend(errors)
             elif plan is not None:
@@ -242,7 +439,10 @@ class EntryImporter:
                     if plan.changed
                     else report.unchanged
                 )
-                outcome.append(plan.entry.slug)
+                outcome.append(plan.label)
+        if check_citations:
+            report.errors.extend(unknown_citations(report.citations))
+            report.errors.sort(key=lambda error: error.row)
         if report.errors or dry_run:
             return report
         try:
@@ -256,77 +456,215 @@ class EntryImporter:
         report.written = True
         return report
 
-    def plan_row(self, number, data, existing, seen, errors):
-        slug = parse_text(data.get("slug"))
-        if not slug:
-            errors.append(RowError(number, "slug", _("a slug is required")))
+    def plan_row(self, number, data, existing, seen, errors, report):
+        """What to do with one row (a Plan), or None when it has errors."""
+        key = self.key_of(number, data, errors)
+        if key is None:
             return None
-        if slug in seen:
+        # How the reports name the row: its slug, or its natural key's values.
+        label = "/".join(str(value) for value in key)
+        if key in seen:
             errors.append(
                 RowError(
                     number,
-                    "slug",
+                    self.spec.match[0],
                     _("“%(slug)s” appears twice in this file (first in row %(first)d)")
-                    % {"slug": slug, "first": seen[slug]},
+                    % {"slug": label, "first": seen[key]},
                 )
             )
             return None
-        seen[slug] = number
-        entry = existing.get(slug)
+        seen[key] = number
+        entry = existing.get(key)
         created = entry is None
         if created:
-            entry = self.model(slug=slug, status=Status.DRAFT)
-        before = {f.attname: getattr(entry, f.attname) for f in self.model._meta.concrete_fields}
-
-        for column in self.text_fields + self.date_fields:
-            if column not in data:
-                continue
-            try:
-                parse = parse_date if column in self.date_fields else parse_text
-                setattr(entry, column, parse(data[column]))
-            except ValueError as error:
-                errors.append(RowError(number, column, str(error)))
-        for column, (attname, model, key_field) in self.fk_columns.items():
-            if column in data:
-                key = parse_text(data[column])
-                ids = self.resolve(column, model, key_field, [key] if key else [], errors, number)
-                setattr(entry, attname, ids[0] if ids else None)
-
-        m2m = {}
-        for column, (name, model, key_field) in self.m2m_columns.items():
-            if column not in data:
-                continue
-            try:
-                keys = parse_list(data[column])
-            except ValueError as error:
-                errors.append(RowError(number, column, str(error)))
-                continue
-            wanted = set(self.resolve(column, model, key_field, keys, errors, number))
-            current = set() if created else {obj.pk for obj in getattr(entry, name).all()}
-            if wanted != current:
-                m2m[name] = wanted
-        tags = None
-        if "tags" in data:
-            try:
-                tags = sorted({parse_text(tag) for tag in parse_list(data["tags"]) if tag})
-            except ValueError as error:
-                errors.append(RowError(number, "tags", str(error)))
-            current_tags = set() if created else {t.name.lower() for t in entry.tags.all()}
-            if tags is not None and {t.lower() for t in tags} == current_tags:
-                tags = None
-
+            entry = self.model()
+            if any(field.name == "status" for field in self.model._meta.concrete_fields):
+                entry.status = Status.PUBLISHED if self.publish else Status.DRAFT
+        before = concrete_values(entry)
+        unresolved = self.set_fields(number, data, entry, errors)
+        m2m, tags = self.plan_links(
+            number, "", data, None if created else entry, self.spec, self.model, errors
+        )
+        self.check_cited(number, data, errors, report)
         try:
-            entry.full_clean(exclude=["status"])
+            validate_row(entry, exclude=["status", *unresolved])
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                column = "" if name == "__all__" else name
-                errors.extend(RowError(number, column, message) for message in messages)
-        children = self.plan_children(number, data, entry, created, errors)
+            errors.extend(RowError(number, name, message) for name, message in messages_of(error))
+        children = []
+        for rows in self.spec.inline:
+            children += self.plan_inline(rows, number, data, entry, created, errors, report)
         if errors:
             return None
-        after = {f.attname: getattr(entry, f.attname) for f in self.model._meta.concrete_fields}
-        changed = created or before != after or bool(m2m) or tags is not None or bool(children)
-        return Plan(number, entry, created, changed, m2m, tags, children)
+        if created and len(key) == 1:
+            self.planned[key[0]] = entry
+        changed = (
+            created
+            or before != concrete_values(entry)
+            or bool(m2m)
+            or tags is not None
+            or bool(children)
+        )
+        return Plan(number, label, entry, created, changed, m2m, tags, children)
+
+    def set_fields(self, number, data, entry, errors):
+        """Put the row's plain columns and foreign keys on the entry; returns the
+        foreign keys whose names are wrong (already reported)."""
+        spec, unresolved = self.spec, []
+        plain = [column for column in spec.match if column not in spec.links] + list(spec.fields)
+        for column in dict.fromkeys(plain):
+            if column in data:
+                try:
+                    setattr(entry, column, parse_value(self.field(column), data[column]))
+                except ValueError as error:
+                    errors.append(RowError(number, column, str(error)))
+        for column, link in spec.links.items():
+            model_field = self.field(link.field)
+            if column not in data or model_field.many_to_many:
+                continue
+            try:
+                name = parse_text(data[column])
+            except ValueError as error:
+                errors.append(RowError(number, column, str(error)))
+                continue
+            target = model_field.related_model
+            found = self.resolve(column, target, link.key, [name] if name else [], errors, number)
+            if name and not found:
+                unresolved.append(model_field.name)
+                continue
+            value = found[0] if found else None
+            if isinstance(value, models.Model):  # a row above, not yet written
+                setattr(entry, model_field.name, value)
+            else:
+                setattr(entry, model_field.attname, value)
+        return unresolved
+
+    def plan_links(self, number, where, data, obj, spec, model, errors):
+        """The many-to-many links and tags that `data` (a row, or an inline object at
+        `where`) gives and `obj` (None for a new row) does not have yet: ({field: ids},
+        tag names or None)."""
+        m2m = {}
+        for column, link in spec.links.items():
+            model_field = model._meta.get_field(link.field)
+            if column not in data or not model_field.many_to_many:
+                continue
+            at = f"{where}.{column}" if where else column
+            try:
+                names = parse_list(data[column])
+            except ValueError as error:
+                errors.append(RowError(number, at, str(error)))
+                continue
+            target = model_field.related_model
+            wanted = set(self.resolve(at, target, link.key, names, errors, number))
+            current = (
+                set() if obj is None else {other.pk for other in getattr(obj, link.field).all()}
+            )
+            if wanted != current:
+                m2m[link.field] = wanted
+        tags = None
+        if spec.tags and "tags" in data:
+            try:
+                tags = parse_tags(data["tags"])
+            except ValueError as error:
+                errors.append(RowError(number, f"{where}.tags" if where else "tags", str(error)))
+            current = set() if obj is None else {tag.name.lower() for tag in obj.tags.all()}
+            if tags is not None and {tag.lower() for tag in tags} == current:
+                tags = None
+        return m2m, tags
+
+    def check_cited(self, number, data, errors, report):
+        """A row the import publishes names its source; a citation that no field
+        keeps is put in the report, to be checked (see unknown_citations)."""
+        column = self.spec.cites
+        if not column:
+            return
+        try:
+            named = [parse_text(name) for name in parse_list(data.get(column))]
+        except ValueError as error:
+            if column not in self.spec.links:  # a link column reports it itself
+                errors.append(RowError(number, column, str(error)))
+            return
+        if column not in self.spec.links:
+            report.citations.extend((number, column, name) for name in named if name)
+        if self.publish and not any(named):
+            errors.append(
+                RowError(
+                    number,
+                    column,
+                    _("name the source this is drawn from: a published row cites its source"),
+                )
+            )
+
+    def plan_inline(self, rows, number, data, entry, created, errors, report):
+        """The inline rows of one column to write (new or changed) or to remove."""
+        if rows.column not in data:
+            return []
+        try:
+            items = parse_list(data[rows.column])
+        except ValueError as error:
+            errors.append(RowError(number, rows.column, str(error)))
+            return []
+        report.inline[rows.column] = report.inline.get(rows.column, 0) + len(items)
+        relation = self.field(rows.column)
+        model, parent_field = relation.related_model, relation.field.name
+        current = {}
+        if not created:
+            for row in getattr(entry, rows.column).all():
+                current[tuple(getattr(row, name) for name in rows.key)] = row
+        children, keys = [], set()
+        for position, item in enumerate(items, start=1):
+            where = f"{rows.column}[{position}]"
+            try:
+                key, values = (rows.read or read_item)(item, self, rows=rows, position=position)
+            except ValueError as error:
+                errors.append(RowError(number, where, str(error)))
+                continue
+            key_values = tuple(key[name] for name in rows.key)
+            if key_values in keys:
+                shown = ", ".join(str(value) for value in key_values)
+                errors.append(
+                    RowError(number, where, _("“%(key)s” is listed twice") % {"key": shown})
+                )
+                continue
+            keys.add(key_values)
+            row = current.get(key_values)
+            item = item if isinstance(item, dict) else {}
+            item_errors = []
+            m2m, tags = self.plan_links(number, where, item, row, rows, model, item_errors)
+            as_is = {} if row is None else {name: getattr(row, name) for name in rows.fields}
+            candidate = model(**{**as_is, **values, **key})
+            changed = False
+            try:
+                # The constraints cost a query each: checked for the rows to be written.
+                candidate.full_clean(exclude=[parent_field], validate_constraints=False)
+                values = {name: getattr(candidate, name) for name in values}  # as cleaned
+                changed = (
+                    row is None
+                    or m2m
+                    or tags is not None
+                    or any(getattr(row, name) != value for name, value in values.items())
+                )
+                if changed:
+                    # The key was read and checked by the reader (a number of 1 or more,
+                    # a directive that exists); the constraints on it are checked again
+                    # when the row is written (write_child) and by the database.
+                    candidate.validate_constraints(exclude=[parent_field, *rows.key])
+            except ValidationError as error:
+                item_errors.extend(
+                    RowError(number, f"{where}.{name}" if name else where, message)
+                    for name, message in messages_of(error)
+                )
+            errors.extend(item_errors)
+            if changed and not item_errors:
+                children.append(ChildPlan(model, parent_field, key, values, row, m2m, tags))
+        if rows.positional:
+            children += [
+                ChildPlan(model, parent_field, {}, {}, row, delete=True)
+                for key_values, row in current.items()
+                if key_values[0] > len(items)
+            ]
+        return children
+
+    # Writing.
 
     def write(self, plan):
         entry = plan.entry
@@ -337,192 +675,169 @@ class EntryImporter:
                 getattr(entry, name).set(ids)
             if plan.tags is not None:
                 entry.tags.set(plan.tags)
-            for model, lookup, values, row in plan.children:
-                if row is None:
-                    row = model(**{self.parent_field: entry}, **lookup)
-                for name, value in values.items():
-                    setattr(row, name, value)
-                row.full_clean()
-                row.save()
-
-    def plan_children(self, number, data, entry, created, errors):
-        return []
+            for child in plan.children:
+                write_child(entry, child)
 
 
-class DirectiveImporter(EntryImporter):
-    model = Directive
-
-    text_fields = (
-        "title",
-        "title_original",
-        "original_language",
-        "kind",
-        "speaker",
-        "speaker_role",
-        "occasion",
-        "date_precision",
-        "summary",
-        "summary_original",
+def validate_row(row, *, exclude=(), in_database=True):
+    """The check an import makes of every row before it writes it: full_clean(),
+    which raises ValidationError. With in_database false, the checks the database
+    makes again on insert (unique and check constraints, foreign keys that point to a
+    row), which cost a query a row, are left to it: for writers that insert many rows
+    at once (bench.synthetic), which so refuse what an import refuses."""
+    if in_database:
+        row.full_clean(exclude=exclude)
+        return
+    foreign_keys = [field.name for field in row._meta.concrete_fields if field.is_relation]
+    row.full_clean(
+        exclude=[*exclude, *foreign_keys], validate_unique=False, validate_constraints=False
     )
-    date_fields = ("date",)
-    fk_columns = {"issuing_body": ("issuing_body_id", Organization, "slug")}
-    m2m_columns = {"themes": ("themes", Theme, "slug"), "sources": ("sources", Source, "slug")}
-    prefetch = ("themes", "sources", "tags", "provisions")
-    parent_field = "directive"
-    provision_fields = ("heading", "heading_original", "text", "text_original")
 
-    def plan_children(self, number, data, entry, created, errors):
-        if "provisions" not in data:
-            return []
-        try:
-            items = parse_records(data["provisions"])
-        except ValueError as error:
-            errors.append(RowError(number, "provisions", str(error)))
-            return []
-        current = {} if created else {p.number: p for p in entry.provisions.all()}
-        children, numbers = [], set()
-        for position, item in enumerate(items, start=1):
-            where = f"provisions[{position}]"
-            if not isinstance(item, dict):
-                errors.append(RowError(number, where, _("each provision must be an object")))
-                continue
+
+def given_in_objects(rows, column):
+    """The keys that some object in `column` gives, in any of the file's rows."""
+    given = set()
+    for _number, data in rows:
+        if isinstance(data, dict) and column in data:
             try:
-                point = int(item.get("number"))
-                if point < 1:
-                    raise ValueError
-            except (TypeError, ValueError):
-                errors.append(RowError(number, where, _("a number of 1 or more is required")))
-                continue
-            if point in numbers:
-                errors.append(
-                    RowError(number, where, _("point %(n)d is listed twice") % {"n": point})
-                )
-                continue
-            numbers.add(point)
-            try:
-                values = {
-                    name: parse_text(item[name]) for name in self.provision_fields if name in item
-                }
-            except ValueError as error:
-                errors.append(RowError(number, where, str(error)))
-                continue
-            row = current.get(point)
-            candidate = Provision(number=point, **{**self.values_of(row), **values})
-            try:
-                candidate.full_clean(exclude=["directive"], validate_constraints=False)
-            except ValidationError as error:
-                for name, messages in error.message_dict.items():
-                    errors.extend(RowError(number, f"{where}.{name}", m) for m in messages)
-                continue
-            if row is None or any(getattr(row, k) != v for k, v in values.items()):
-                children.append((Provision, {"number": point}, values, row))
-        return children
-
-    def values_of(self, row):
-        if row is None:
-            return {}
-        return {name: getattr(row, name) for name in self.provision_fields}
+                items = parse_list(data[column])
+            except ValueError:
+                continue  # reported when the row is planned
+            for item in items:
+                if isinstance(item, dict):
+                    given.update(item)
+    return given
 
 
-class AgreementImporter(EntryImporter):
-    model = Agreement
+def concrete_values(row):
+    return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
 
-    text_fields = ("title", "title_original", "kind", "agreement_status", "summary", "url")
-    date_fields = ("signed_on", "in_force_on", "expires_on")
-    prefetch = (
-        "themes",
-        "sources",
-        "tags",
-        "party_countries",
-        "party_organizations",
-        "links",
-    )
-    parent_field = "agreement"
 
-    fk_columns = {"mechanism": ("mechanism_id", Mechanism, "slug")}
-
-    m2m_columns = {
-        "parties": ("party_countries", Country, "code"),
-        # The exports' name for the same column.
-        "party_countries": ("party_countries", Country, "code"),
-        "party_organizations": ("party_organizations", Organization, "slug"),
-        "themes": ("themes", Theme, "slug"),
-        "sources": ("sources", Source, "slug"),
+def read_item(item, importer, *, rows, position):
+    """An inline object's key and the fields it gives: the default reading."""
+    if not isinstance(item, dict):
+        raise ValueError(_("each item must be an object"))
+    model = importer.field(rows.column).related_model
+    if rows.positional:
+        key = {rows.key[0]: position}
+    else:
+        key = {}
+        for name in rows.key:
+            if isinstance(model._meta.get_field(name), models.IntegerField):
+                key[name] = parse_number(item.get(name))
+            else:
+                key[name] = parse_text(item.get(name))
+                if not key[name]:
+                    raise ValueError(_("“%(column)s” is required") % {"column": name})
+    values = {
+        name: parse_value(model._meta.get_field(name), item.get(name))
+        for name in rows.fields
+        # A numbered list is complete, each object whole: what it leaves out is blank.
+        if name in item or rows.positional
     }
+    return key, values
 
-    def plan_children(self, number, data, entry, created, errors):
-        if "links" not in data:
-            return []
-        try:
-            items = parse_list(data["links"])
-        except ValueError as error:
-            errors.append(RowError(number, "links", str(error)))
-            return []
-        directives = self.lookup(Directive, "slug")
-        if ("provisions",) not in self.lookups:
-            self.lookups[("provisions",)] = {
-                (directive_id, point): pk
-                for pk, directive_id, point in Provision.objects.values_list(
-                    "pk", "directive_id", "number"
-                )
-            }
-        provisions = self.lookups[("provisions",)]
-        current = (
-            {} if created else {(k.directive_id, k.provision_id): k for k in entry.links.all()}
+
+def write_child(entry, child):
+    row = child.row
+    if child.delete:
+        row.delete()
+        return
+    if row is None:
+        row = child.model(**{child.parent_field: entry}, **child.key)
+    for name, value in child.values.items():
+        setattr(row, name, value)
+    validate_row(row)
+    row.save()
+    for name, ids in child.m2m.items():
+        getattr(row, name).set(ids)
+    if child.tags is not None:
+        row.tags.set(child.tags)
+        # As the admin does for a provision: its tags are saved after its history
+        # record, so bring the record up to date with them.
+        record_tag_names(row)
+        row.history.filter(history_id=row.history.latest().history_id).update(
+            tag_names=row.tag_names
         )
-        children = []
-        kinds = dict(AgreementLink.Kind.choices)
-        for position, item in enumerate(items, start=1):
-            where = f"links[{position}]"
-            item = item if isinstance(item, dict) else {"target": item}
-            target = parse_text(item.get("target"))
-            slug, _hash, point = target.partition("#p")
-            directive_id = directives.get(slug)
-            if directive_id is None:
-                errors.append(
-                    RowError(number, where, _("no directive “%(slug)s”") % {"slug": slug})
-                )
-                continue
-            provision_id = None
-            if point:
-                provision_id = provisions.get((directive_id, int(point) if point.isdigit() else 0))
-                if provision_id is None:
-                    errors.append(
-                        RowError(
-                            number, where, _("“%(target)s”: no such point") % {"target": target}
-                        )
-                    )
-                    continue
-            values = {
-                "kind": parse_text(item.get("kind")) or AgreementLink.Kind.RESPONDS_TO,
-                "note": parse_text(item.get("note")),
-            }
-            if values["kind"] not in kinds:
-                errors.append(RowError(number, where, _("unknown relation “%(kind)s”") % values))
-                continue
-            row = current.get((directive_id, provision_id))
-            if row is None or any(getattr(row, k) != v for k, v in values.items()):
-                lookup = {"directive_id": directive_id, "provision_id": provision_id}
-                children.append((AgreementLink, lookup, values, row))
-        return children
 
 
-IMPORTERS = {"directives": DirectiveImporter, "agreements": AgreementImporter}
+def unknown_citations(citations):
+    """Errors for the sources that citations not stored name and that do not exist."""
+    known = set(
+        Source.objects.filter(slug__in={slug for _row, _column, slug in citations}).values_list(
+            "slug", flat=True
+        )
+    )
+    return [
+        RowError(
+            row,
+            column,
+            _("no %(type)s “%(key)s”") % {"type": Source._meta.verbose_name, "key": slug},
+        )
+        for row, column, slug in citations
+        if slug not in known
+    ]
 
 
 def guess_collection(name):
     lower = name.lower()
-    for collection in IMPORTERS:
+    for collection in collections():
         if collection.rstrip("s") in lower:
             return collection
     return None
 
 
+def importer_for(collection, **options):
+    found = collections().get(collection)
+    if found is None:
+        names = ", ".join(collections())
+        raise ImportFileError(
+            _("Choose what the file holds: one of %(collections)s.") % {"collections": names}
+        )
+    return CollectionImporter(found, **options)
+
+
 def entries_import(*, collection, name, content, user=None, dry_run=False, progress=None):
     """Import a file; returns an ImportReport. Writes only if the whole file is
     valid and dry_run is false. Raises ImportFileError for an unreadable file."""
-    if collection not in IMPORTERS:
-        raise ImportFileError(_("Choose what the file holds: directives or agreements."))
-    rows = read_rows(name, content)
-    importer = IMPORTERS[collection](user=user, source_name=name)
+    importer = importer_for(collection, user=user, source_name=name)
+    rows = read_rows(name, content, key_column=importer.spec.match[0])
     return importer.run(rows, dry_run=dry_run, progress=progress)
+
+
+class FilesRefused(Exception):
+    """A row of one file of several is wrong: none of them is written."""
+
+    def __init__(self, reports, name, report):
+        super().__init__(name)
+        self.reports, self.name, self.report = reports, name, report
+
+
+def files_import(*, files, user=None, publish=False):
+    """Import several files, [(collection, name, content)], as one: in one transaction
+    and in the order given, each file checked and written before the next is read (a
+    later file may name rows an earlier one made). Citations that no field keeps are
+    checked once all are written. If any row of any file is wrong, nothing is written:
+    raises FilesRefused, naming the file and its report. Returns the reports."""
+    reports = []
+    try:
+        with transaction.atomic(), search_signals.deferred():
+            for collection, name, content in files:
+                importer = importer_for(collection, user=user, source_name=name, publish=publish)
+                try:
+                    rows = read_rows(name, content, key_column=importer.spec.match[0])
+                except ImportFileError as error:
+                    raise ImportFileError(f"{name}: {error}") from error
+                report = importer.run(rows, check_citations=False)
+                reports.append(report)
+                if not report.written:
+                    raise FilesRefused(reports, name, report)
+            for (_collection, name, _content), report in zip(files, reports, strict=True):
+                report.errors = unknown_citations(report.citations)
+                if report.errors:
+                    raise FilesRefused(reports, name, report)
+    except FilesRefused:
+        for report in reports:
+            report.written = False
+        raise
+    return reports

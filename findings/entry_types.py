@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from core.import_spec import Importer, Link
 from core.registry import EntryType, parent_address
 from core.text import clean_text, short
 
@@ -30,4 +31,16 @@ FINDINGS = EntryType(
     select_related=("source",),
     search_document=finding_document,
     search_prefetch_related=("source",),
+    # A finding has no slug: it is the source's finding number N.
+    importer=Importer(
+        match=("source", "number"),
+        fields=("kind", "text", "text_original", "pinpoint"),
+        links={
+            "source": Link("source"),
+            "agreements": Link("agreements"),
+            "themes": Link("themes"),
+        },
+        tags=True,
+        cites="source",
+    ),
 )

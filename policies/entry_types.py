@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from core.csl import date_parts, person_name
+from core.import_spec import Importer, InlineRows, Link
 from core.models import Source
 from core.registry import EntryType, parent_address
 from core.text import clean_text, short
@@ -117,6 +118,37 @@ DIRECTIVES = EntryType(
     search_select_related=("issuing_body",),
     repeated_by=("provisions",),
     csl_item=directive_item,
+    importer=Importer(
+        fields=(
+            "title",
+            "title_original",
+            "original_language",
+            "kind",
+            "speaker",
+            "speaker_role",
+            "occasion",
+            "date",
+            "date_precision",
+            "summary",
+            "summary_original",
+        ),
+        links={
+            "issuing_body": Link("issuing_body"),
+            "themes": Link("themes"),
+            "sources": Link("sources"),
+        },
+        tags=True,
+        inline=(
+            InlineRows(
+                column="provisions",
+                key=("number",),
+                fields=("heading", "heading_original", "text", "text_original"),
+                links={"themes": Link("themes")},
+                tags=True,
+            ),
+        ),
+        cites="sources",
+    ),
 )
 
 PROVISIONS = EntryType(

@@ -7,14 +7,24 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cooperation.models import Agreement
-from core.models import Country, Status
-from editorial.importing import entries_import
+from cooperation.models import Agreement, Mechanism
+from core.models import Country, Source, Status, Theme
+from core.registry import registry
+from editorial.importing import ImportFileError, collections, entries_import
+from findings.models import Finding
 from policies.models import Directive, Provision
-from tests.builders import make_directive, make_organization, make_source, make_theme
+from tests.builders import (
+    make_country,
+    make_directive,
+    make_organization,
+    make_source,
+    make_theme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +229,171 @@ def test_the_admin_import_is_upload_dry_run_then_confirm(editor):
     bad.name = "directives.csv"
     page = client.post(url, {"file": bad})
     assert page.status_code == 200 and "not UTF-8" in page.content.decode()
+
+
+def test_every_type_is_imported_by_its_own_importer_or_inline_with_its_parent():
+    """An entry type declares its importer with its other hooks; a type that is part
+    of another (a provision) comes inline in its parent's rows."""
+    for entry_type in registry:
+        if entry_type.own_publication:
+            assert entry_type.importer is not None, entry_type.key
+            assert entry_type.key in collections()
+        else:
+            parent_field = entry_type.model._meta.get_field(entry_type.parent)
+            parent = registry.for_model(parent_field.related_model)
+            inline = [rows.column for rows in parent.importer.inline]
+            assert parent_field.remote_field.related_name in inline, entry_type.key
+    assert list(collections())[-2:] == ["themes", "organizations"]
+
+
+def import_jsonl(collection, rows, **options):
+    content = "\n".join(json.dumps(row) for row in rows).encode()
+    name = f"{collection}.jsonl"
+    return entries_import(collection=collection, name=name, content=content, **options)
+
+
+def test_findings_are_found_by_their_source_and_number(editor):
+    source = make_source(slug="xu-meng")
+    theme = make_theme(slug="talent")
+    rows = [
+        {"source": "xu-meng", "number": n, "kind": "problem", "text": f"Problem {n}."}
+        for n in (1, 2)
+    ]
+    rows[1]["themes"] = ["talent"]
+    report = import_jsonl("findings", rows, user=editor)
+    assert report.written and report.created == ["xu-meng/1", "xu-meng/2"]
+    second = Finding.objects.get(source=source, number=2)
+    assert second.status == Status.DRAFT and list(second.themes.all()) == [theme]
+    assert import_jsonl("findings", rows).unchanged == ["xu-meng/1", "xu-meng/2"]
+
+    rows[0]["text"] = "Problem one, corrected."
+    rows.append({"source": "nowhere", "number": 3, "kind": "problem", "text": "x"})
+    report = import_jsonl("findings", rows)
+    assert [(e.row, e.field) for e in report.errors] == [(3, "source")]
+    rows.pop()
+    assert import_jsonl("findings", rows).updated == ["xu-meng/1"]
+    assert Finding.objects.get(number=1).text == "Problem one, corrected."
+    assert Finding.objects.count() == 2
+
+
+def test_a_theme_may_name_a_parent_listed_above_it_in_the_same_file(db):
+    make_source(slug="cgtn")
+    rows = [
+        {"slug": "cooperation", "name": "Cooperation", "order": 2, "source": "cgtn"},
+        {"slug": "belt-and-road", "name": "Belt and Road", "parent": "cooperation"},
+    ]
+    report = import_jsonl("themes", rows)
+    assert report.written, report.errors
+    child = Theme.objects.get(slug="belt-and-road")
+    assert child.parent.slug == "cooperation" and child.parent.order == 2
+    assert child.history.get().history_change_reason == "Imported from themes.jsonl"
+    assert import_jsonl("themes", rows).unchanged == ["cooperation", "belt-and-road"]
+
+    # A parent listed below is not known yet; a cited source must exist.
+    report = import_jsonl(
+        "themes",
+        [
+            {"slug": "drills", "name": "Drills", "parent": "rescue"},
+            {"slug": "rescue", "name": "Rescue", "source": "a-rumour"},
+        ],
+    )
+    assert [(e.row, e.field) for e in report.errors] == [(1, "parent"), (2, "source")]
+    assert "no source “a-rumour”" in report.errors[1].message
+    assert not Theme.objects.filter(slug__in=["drills", "rescue"]).exists()
+
+
+def test_a_sources_authors_are_its_list_in_order(db):
+    row = {
+        "slug": "xu-meng",
+        "title": "Practice and enlightenment",
+        "kind": "journal_article",
+        "authors": [
+            {"family_name": "Xu", "given_name": "Qian"},
+            {"family_name": "Meng", "given_name": "Fanhua"},
+        ],
+    }
+    assert import_jsonl("sources", [row]).written
+    source = Source.objects.get(slug="xu-meng")
+    assert [str(author) for author in source.authors.all()] == ["Qian Xu", "Fanhua Meng"]
+    assert source.status == Status.DRAFT and source.outlet == ""
+
+    row["authors"] = [{"literal_name": "Research Group on Emergency Management"}]
+    assert import_jsonl("sources", [row]).updated == ["xu-meng"]
+    assert [str(a) for a in source.authors.all()] == ["Research Group on Emergency Management"]
+
+    row["authors"] = [{"given_name": "Qian"}]
+    report = import_jsonl("sources", [row])
+    assert [(e.row, e.field) for e in report.errors] == [(1, "authors[1]")]
+    assert "family name" in report.errors[0].message
+
+
+def test_provisions_take_their_themes_and_tags(db):
+    make_theme(slug="rescue-forces")
+    row = {
+        "slug": "xi-2019",
+        "title": "Remarks",
+        "kind": "speech",
+        "provisions": [
+            {"number": 1, "text": "Build rescue teams.", "themes": ["rescue-forces"]},
+            {"number": 2, "text": "Care for them.", "tags": ["rescue teams", "volunteers"]},
+        ],
+    }
+    assert import_jsonl("directives", [row]).written
+    first, second = Directive.objects.get(slug="xi-2019").provisions.order_by("number")
+    assert [theme.slug for theme in first.themes.all()] == ["rescue-forces"]
+    assert sorted(second.tags.names()) == ["rescue teams", "volunteers"]
+    assert second.tag_names == '"rescue teams", volunteers'
+    assert second.history.latest().tag_names == '"rescue teams", volunteers'
+    assert import_jsonl("directives", [row]).unchanged == ["xi-2019"]
+
+    row["provisions"][1]["tags"] = ["volunteers"]
+    row["provisions"][0]["themes"] = ["nowhere"]
+    report = import_jsonl("directives", [row])
+    assert [(e.row, e.field) for e in report.errors] == [(1, "provisions[1].themes")]
+
+
+def test_mechanisms_import_with_members_by_iso_code(db):
+    make_country(code="NP", name="Nepal")
+    make_source(slug="xu-meng")
+    row = {
+        "slug": "bri-drr",
+        "name": "Belt and Road disaster-reduction mechanism",
+        "member_countries": "np",
+        "sources": "xu-meng",
+        "tags": ["Belt and Road"],
+    }
+    report = import_jsonl("mechanisms", [row])
+    assert report.written, report.errors
+    mechanism = Mechanism.objects.get(slug="bri-drr")
+    assert [country.code for country in mechanism.member_countries.all()] == ["NP"]
+    assert mechanism.status == Status.DRAFT and mechanism.established_on is None
+    assert list(mechanism.tags.names()) == ["Belt and Road"]
+
+
+def test_a_findings_csv_needs_its_key_columns(db):
+    with pytest.raises(ImportFileError, match="“source” column"):
+        entries_import(collection="findings", name="f.csv", content=b"number,text\n1,x\n")
+    with pytest.raises(ImportFileError, match="one of directives"):
+        entries_import(collection="countries", name="c.csv", content=b"slug\nx\n")
+
+
+def test_checking_a_file_reads_the_links_in_bulk_whatever_its_length(db):
+    """Ten queries, and one a row (full_clean's check that the slug is free): the
+    provisions' themes and tags are read in bulk with the entries, never one by one."""
+    make_theme(slug="rescue"), make_source(slug="cgtn")
+
+    def content(count):
+        rows = directive_rows(count, Theme.objects.get(), Source.objects.get())
+        for row in rows:
+            row["provisions"][0].update(themes=["rescue"], tags=["drills"])
+        return as_jsonl(rows)
+
+    entries_import(collection="directives", name="d.jsonl", content=content(30))
+    for count in (3, 30):
+        file = content(count)
+        with CaptureQueriesContext(connection) as queries:
+            report = entries_import(
+                collection="directives", name="d.jsonl", content=file, dry_run=True
+            )
+        assert len(report.unchanged) == count
+        assert len(queries) == 10 + count

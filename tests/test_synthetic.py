@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from bench import synthetic
 from cooperation.models import Agreement
 from policies.models import Directive, Provision
 from search.models import SearchDocument, SearchFacet, TermCount
@@ -86,3 +87,12 @@ def index_snapshot():
     )
     terms = TermCount.objects.values_list("lexeme", "key", "documents")
     return sorted(documents), sorted(facets), sorted(terms)
+
+
+def test_a_synthetic_entry_an_import_would_refuse_is_refused_and_nothing_is_made(db, monkeypatch):
+    """The synthetic rows go through the import's row check: a title longer than the
+    field allows, which SQLite would store, stops the load before anything is written."""
+    monkeypatch.setattr(synthetic, "title_text", lambda rng, *sizes: "Flood " * 100)
+    with pytest.raises(synthetic.SyntheticRowRefused, match="title"):
+        call_command("make_synthetic", *SMALL, "--yes")
+    assert not Directive.objects.exists() and not SearchDocument.objects.exists()

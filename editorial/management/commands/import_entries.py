@@ -4,21 +4,22 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from editorial.importing import IMPORTERS, ImportFileError, entries_import, guess_collection
+from editorial.importing import ImportFileError, collections, entries_import, guess_collection
 
 
 class Command(BaseCommand):
     help = (
-        "Import directives (with provisions) or agreements (with parties and links) from a "
-        "CSV or JSON Lines file. All or nothing; new entries arrive as drafts; importing the "
-        "same file again changes nothing. See README: Bulk import."
+        "Import directives (with provisions), agreements (with parties and links), "
+        "mechanisms, findings, sources (with authors), themes or organizations from a CSV or "
+        "JSON Lines file. All or nothing; new entries arrive as drafts; importing the same "
+        "file again changes nothing. See README: Bulk import."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="a .csv or .jsonl file")
         parser.add_argument(
             "--collection",
-            choices=sorted(IMPORTERS),
+            choices=sorted(collections()),
             help="what the file holds (guessed from the file name when it says)",
         )
         parser.add_argument(
@@ -34,7 +35,9 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {error.strerror}") from error
         collection = collection or guess_collection(path.name)
         if collection is None:
-            raise CommandError("Say what the file holds: --collection directives|agreements")
+            raise CommandError(
+                "Say what the file holds: --collection " + "|".join(sorted(collections()))
+            )
         author = None
         if user:
             author = get_user_model().objects.filter(username=user).first()
