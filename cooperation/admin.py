@@ -7,7 +7,8 @@ from editorial.admin_import import ImportAdminMixin
 
 
 @admin.register(Mechanism)
-class MechanismAdmin(EntryAdmin):
+class MechanismAdmin(ImportAdminMixin, EntryAdmin):
+    import_collection = "mechanisms"
     list_display = ["name", "established_on", "status"]
     search_fields = ["name", "name_original", "description"]
     date_hierarchy = "established_on"

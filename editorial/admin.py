@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.models import Country, LinkCheck, Organization, Source, SourceAuthor, StatusChange, Theme
 from editorial import admin_users  # noqa: F401 (registers the accounts' admin)
 from editorial.admin_base import AccessibleAutocompleteMixin, EntryAdmin, ProtectLinkedAdmin
+from editorial.admin_import import ImportAdminMixin
 
 
 @admin.register(Theme)
@@ -80,7 +81,8 @@ def last_check(field, value):
 
 
 @admin.register(Source)
-class SourceAdmin(ProtectLinkedAdmin, EntryAdmin):
+class SourceAdmin(ImportAdminMixin, ProtectLinkedAdmin, EntryAdmin):
+    import_collection = "sources"
     list_display = ["title", "kind", "outlet", "published_on", "status", "link_status"]
     list_filter = ["status", BrokenLinkFilter, "kind", "themes"]
     search_fields = [

@@ -20,7 +20,7 @@ IMPORT_PERMISSION = "core.import_entries"
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or JSON Lines file"),
-        help_text=_("In the shape the exports produce; see the README, “Bulk import”."),
+        help_text=_("In the shape the exports produce; see docs/import-format.md."),
     )
 
     def clean_file(self):
@@ -33,7 +33,7 @@ class ImportForm(forms.Form):
 
 
 class ImportAdminMixin:
-    """Adds an Import page to an entry's change list (directives, agreements)."""
+    """Adds an Import page to an entry's change list (the collection `import_collection`)."""
 
     import_collection = None
 

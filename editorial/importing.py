@@ -16,7 +16,7 @@ file twice changes nothing the second time. New entries arrive as drafts, or
 published when the import publishes (the starter data, whose every row must then cite
 its source); each written entry gets one version in its history.
 
-The shape is documented in README.md ("Bulk import").
+The shape is documented in docs/import-format.md.
 """
 
 import csv

@@ -1,4 +1,4 @@
-"""Settings for emgov, read from the environment (see README: Configuration).
+"""Settings for emgov, read from the environment (see docs/operations.md).
 
 SQLite is the embedded default; PostgreSQL (production) is chosen by DATABASE_URL.
 Debug is off unless DJANGO_DEBUG=1, and then a secret key must be given.

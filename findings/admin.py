@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from editorial.admin_base import EntryAdmin
+from editorial.admin_import import ImportAdminMixin
 from findings.models import Finding
 
 
 @admin.register(Finding)
-class FindingAdmin(EntryAdmin):
+class FindingAdmin(ImportAdminMixin, EntryAdmin):
+    import_collection = "findings"
     list_display = ["__str__", "kind", "source", "number", "status"]
     list_filter = ["status", "kind", "themes"]
     search_fields = ["text", "text_original", "source__title"]

@@ -397,3 +397,34 @@ def test_checking_a_file_reads_the_links_in_bulk_whatever_its_length(db):
             )
         assert len(report.unchanged) == count
         assert len(queries) == 10 + count
+
+
+@pytest.mark.parametrize("key", ["mechanisms", "sources", "findings"])
+def test_every_imported_type_has_an_import_page_in_the_admin(editor, key):
+    """A dry run of a one-row file from the type's own list in the admin."""
+    make_source(slug="quillmoor-report")
+    rows = {
+        "mechanisms": {
+            "slug": "lantern",
+            "name": "Lantern compact",
+            "sources": ["quillmoor-report"],
+        },
+        "sources": {"slug": "amberfold-notes", "title": "Amberfold notes", "kind": "report"},
+        "findings": {"source": "quillmoor-report", "number": 1, "kind": "problem", "text": "Lag."},
+    }
+    model = registry[key].model
+    opts = model._meta
+    client = Client()
+    client.force_login(editor)
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_import")
+    assert (
+        url
+        in client.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        ).content.decode()
+    )
+    upload = io.BytesIO((json.dumps(rows[key]) + "\n").encode())
+    upload.name = f"{key}.jsonl"
+    page = client.post(url, {"file": upload})
+    assert page.status_code == 200
+    assert "1 to create" in page.content.decode(), page.content.decode()[-2000:]

@@ -12,7 +12,7 @@ class Command(BaseCommand):
         "Import directives (with provisions), agreements (with parties and links), "
         "mechanisms, findings, sources (with authors), themes or organizations from a CSV or "
         "JSON Lines file. All or nothing; new entries arrive as drafts; importing the same "
-        "file again changes nothing. See README: Bulk import."
+        "file again changes nothing. See docs/import-format.md."
     )
 
     def add_arguments(self, parser):
