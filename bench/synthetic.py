@@ -254,15 +254,22 @@ class Loader:
     def load(self, key, made, count):
         """Index and insert `count` entries, drawn from `made`, an iterator of
         (entry, links); returns the entries."""
-        entries, links = [], {}
+        entries, links, refused = [], {}, []
 
         def made_entries():
-            for entry, entry_links in made:
-                entries.append(entry)
-                links[entry.pk] = entry_links
-                yield entry
+            try:
+                for entry, entry_links in made:
+                    entries.append(entry)
+                    links[entry.pk] = entry_links
+                    yield entry
+            except SyntheticRowRefused as error:
+                # Raised inside COPY's read, the driver would hand it back as an error
+                # of its own: end the stream here, and raise it once COPY is done.
+                refused.append(error)
 
         indexing.write_documents(key, made_entries(), links, self.ancestry, count)
+        if refused:
+            raise refused[0]
         model = registry[key].model
         model.objects.bulk_create(entries, batch_size=BATCH_SIZE)
         insert_links(model, entries, links, self.tag_ids)
