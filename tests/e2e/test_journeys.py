@@ -4,6 +4,7 @@ import re
 
 import bibtexparser
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from cooperation.models import Agreement
@@ -86,7 +87,9 @@ def test_editor_creates_a_directive_with_provisions_and_links_an_agreement(new_p
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("is now in review")).to_be_visible()
 
-    # A reviewer publishes both (each needs a source first); then they are public.
+    # The editor submits the directive too, and a reviewer, a second reader, publishes
+    # both (each needs a source first); then they are public.
+    editor = get_user_model().objects.get(username="editor")
     reviewer = make_user("reviewer", "Reviewer")
     agreement = Agreement.objects.get(title="Volunteer rescue MoU")
     source = Source.objects.published().first()
@@ -94,7 +97,7 @@ def test_editor_creates_a_directive_with_provisions_and_links_an_agreement(new_p
         entry.refresh_from_db()
         entry.sources.add(source)
         if entry.status == Status.DRAFT:
-            entry_submit(entry=entry, user=reviewer)
+            entry_submit(entry=entry, user=editor)
         entry_publish(entry=entry, user=reviewer)
     page.goto(site + "/directives/opinions-on-volunteer-rescue-teams/p2/")
     expect(page.get_by_role("link", name="Volunteer rescue MoU")).to_be_visible()
