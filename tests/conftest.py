@@ -1,8 +1,10 @@
+"""Fixtures shared by the whole suite (the settings are emgov/settings/test.py)."""
+
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import translation
 
 from core.roles import setup_roles
@@ -14,26 +16,6 @@ def _english_to_begin_with():
     # LocaleMiddleware leaves the language of the last request active in the thread:
     # a test that fetched a /zh-hans/ page would otherwise turn the next one Chinese.
     with translation.override(django_settings.LANGUAGE_CODE):
-        yield
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _test_settings():
-    """Settings for every test, module fixtures included. MD5 keeps user creation
-    fast; plain static storage needs no collectstatic. Every test client is the same
-    anonymous address: only the throttle's own test (tests/test_api.py) turns the
-    API's limit on, so that no other test can trip it."""
-    with override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        STORAGES={
-            **django_settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-        REST_FRAMEWORK={
-            **django_settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {"anon": None},
-        },
-    ):
         yield
 
 
