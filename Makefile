@@ -12,7 +12,8 @@ RUN_ENV := DJANGO_DEBUG=1
 # PostgreSQL for the second test run (see scripts/test-postgres).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: translations install browser run setup-site test lint check test-sqlite test-postgres e2e clean
+.PHONY: translations install browser run setup-site test lint check test-sqlite test-postgres e2e \
+	bench-corpus bench bench-clean clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -57,6 +58,27 @@ e2e: install browser
 	$(BIN)/pytest -m e2e
 
 test: lint check test-sqlite test-postgres
+
+# The search benchmark (bench/RESULTS.md), on a PostgreSQL database of its own, never
+# the site's: create it first (createdb emgov_bench). Only the bench settings install
+# the bench app, whose commands write and time a synthetic corpus. Each command gets a
+# throwaway secret key: the pages it times sign cookies, and nothing signed outlives it.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/emgov_bench
+BENCH_MANAGE := DJANGO_SETTINGS_MODULE=emgov.settings.bench DATABASE_URL="$(BENCH_DATABASE_URL)" \
+	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	$(MANAGE)
+SYNTHETIC ?= --directives 20000 --provisions-per-directive 10 --agreements 5000
+
+bench-corpus: install
+	$(BENCH_MANAGE) migrate --noinput
+	$(BENCH_MANAGE) load_seed
+	$(BENCH_MANAGE) make_synthetic $(SYNTHETIC) --yes
+
+bench: install
+	$(BENCH_MANAGE) search_bench $(BENCH_ARGS)
+
+bench-clean: install
+	$(BENCH_MANAGE) make_synthetic --delete --yes
 
 # For developers with gettext installed: collect new interface strings and recompile.
 # The compiled .mo files are committed, so running the site needs no gettext.

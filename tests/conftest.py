@@ -1,12 +1,152 @@
+"""Fixtures shared by the whole suite (the settings are emgov/settings/test.py).
+
+The starter data (250 countries with their history, and the entries) takes one to three
+seconds to build and about 190 tests start from it; the editorial roles take a third of
+a second and about 60 tests start from them. So each is built once per session (the
+roles twice) and kept in an open transaction, and a test that asks for it runs inside
+that transaction, in a savepoint rolled back at its end, as every test is. A test that
+does not ask for them starts from an empty database, as before: many count on that.
+"""
+
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.test import Client, override_settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client
 from django.utils import translation
 
 from editorial.roles import setup_roles
 from editorial.seeding import load_starter_data
+
+# A layer of shared data: built by a function, asked for by any of these fixtures.
+STARTER_DATA = "starter data"
+ROLES = "roles"
+LAYERS = {
+    STARTER_DATA: (load_starter_data, {"seeded"}),
+    ROLES: (setup_roles, {"editor", "reviewer", "administrator"}),
+}
+
+
+def _is_transactional(item):
+    """True for a test that commits (pytest-django's rule): it cannot run inside the
+    shared transaction, so it builds what it needs itself."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (
+        any(marker.args[:2])
+        or marker.kwargs.get("transaction")
+        or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    fixtures = {"transactional_db", "live_server", "django_db_reset_sequences"}
+    return bool(fixtures & set(getattr(item, "fixturenames", ())))
+
+
+def _layers_wanted(item):
+    """The layers this test starts from, in the order they are stacked."""
+    names = set(getattr(item, "fixturenames", ()))
+    if not names or _is_transactional(item):
+        return ()
+    return tuple(layer for layer, (_, fixtures) in LAYERS.items() if fixtures & names)
+
+
+class SharedData:
+    """The stack of layers now built, each in a transaction (or savepoint) of its own.
+
+    `switch_to` rolls back the layers a test does not want and builds those it lacks,
+    before the test's own transaction begins. Rolling back a layer leaves the database
+    as it was before it, so a test that wants none starts from an empty database."""
+
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.stack = []  # [(layer, its atomic block, its result, savepoints open below it)]
+
+    def has(self, layer):
+        return any(name == layer for name, *_ in self.stack)
+
+    def result(self, layer):
+        return next(value for name, _, value, _ in self.stack if name == layer)
+
+    def switch_to(self, wanted):
+        while [name for name, *_ in self.stack] != list(wanted[: len(self.stack)]):
+            self._pop()
+        for layer in wanted[len(self.stack) :]:
+            self._push(layer)
+
+    def _push(self, layer):
+        build, _ = LAYERS[layer]
+        with self.blocker.unblock():
+            block = transaction.atomic()
+            block.__enter__()
+            try:
+                value = build()
+            except BaseException as error:
+                block.__exit__(type(error), error, error.__traceback__)
+                raise
+        self.stack.append((layer, block, value, len(connection.savepoint_ids)))
+
+    def _pop(self):
+        layer, block, _, savepoints = self.stack.pop()
+        if len(connection.savepoint_ids) != savepoints:
+            # Something (a fixture of wider scope, say) opened a transaction inside the
+            # layer and left it open: rolling back now would undo the wrong one.
+            raise RuntimeError(f"a transaction is still open inside the {layer} layer")
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+_shared_key = pytest.StashKey[SharedData]()
+_wanted_key = pytest.StashKey[tuple]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the tests that share a layer one after another, so each layer is built once
+    (or, for the roles, twice). pytest-django has already put the tests that roll back
+    first (trylast runs after it): only those are reordered, and stably, so the order
+    within a group of tests that want the same layers is the file's order."""
+    kept = 0
+    for item in items:
+        if _is_transactional(item) or not (
+            item.get_closest_marker("django_db") or "db" in getattr(item, "fixturenames", ())
+        ):
+            break
+        kept += 1
+    items[:kept] = sorted(
+        items[:kept], key=lambda item: [layer in _layers_wanted(item) for layer in LAYERS]
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture of the test is set up, stack the layers it wants. The first
+    time, there is nothing to switch yet: the `_shared_data` fixture does it."""
+    wanted = _layers_wanted(item)
+    item.config.stash[_wanted_key] = wanted
+    shared = item.config.stash.get(_shared_key, None)
+    if shared is not None:
+        shared.switch_to(wanted)
+
+
+@pytest.fixture(scope="session")
+def _shared_data(request, django_db_setup, django_db_blocker):
+    # Session-scoped, so it is set up before the test's own transaction begins.
+    shared = SharedData(django_db_blocker)
+    request.config.stash[_shared_key] = shared
+    shared.switch_to(request.config.stash[_wanted_key])
+    yield shared
+    shared.switch_to(())
+    del request.config.stash[_shared_key]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The shared starter data keeps its ids and timestamps from one test to the next, so
+    # what one test cached (rendered citations are keyed by entry and last change) would
+    # otherwise be served to the next: every test starts with an empty cache.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -17,35 +157,19 @@ def _english_to_begin_with():
         yield
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _test_settings():
-    """Settings for every test, module fixtures included. MD5 keeps user creation
-    fast; plain static storage needs no collectstatic. Every test client is the same
-    anonymous address: only the throttle's own test (tests/test_api.py) turns the
-    API's limit on, so that no other test can trip it."""
-    with override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        STORAGES={
-            **django_settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-        REST_FRAMEWORK={
-            **django_settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {"anon": None},
-        },
-    ):
-        yield
-
-
 @pytest.fixture
-def seeded(db):
-    """The starter data, exactly as `manage.py load_seed` loads it."""
+def seeded(db, _shared_data):
+    """The starter data, exactly as `manage.py load_seed` loads it: built once (see the
+    module's docstring), or by the test itself if it commits."""
+    if _shared_data.has(STARTER_DATA):
+        return _shared_data.result(STARTER_DATA)
     return load_starter_data()
 
 
-def make_user(username, role, **fields):
+def make_user(username, role, *, roles_ready=False, **fields):
     """A staff account in one of the roles `setup_roles` creates."""
-    setup_roles()
+    if not roles_ready:
+        setup_roles()
     user = get_user_model().objects.create_user(
         username=username, password="correct horse battery", is_staff=True, **fields
     )
@@ -61,18 +185,18 @@ def logged_in(user):
 
 
 @pytest.fixture
-def editor(db):
-    return make_user("ed", "Editor")
+def editor(db, _shared_data):
+    return make_user("ed", "Editor", roles_ready=_shared_data.has(ROLES))
 
 
 @pytest.fixture
-def reviewer(db):
-    return make_user("rita", "Reviewer")
+def reviewer(db, _shared_data):
+    return make_user("rita", "Reviewer", roles_ready=_shared_data.has(ROLES))
 
 
 @pytest.fixture
-def administrator(db):
-    return make_user("ada", "Administrator")
+def administrator(db, _shared_data):
+    return make_user("ada", "Administrator", roles_ready=_shared_data.has(ROLES))
 
 
 @pytest.fixture

@@ -68,6 +68,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path}/d",
     }
     env.pop("DJANGO_SECURE_SSL_REDIRECT", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # the site's own settings, not the suite's
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=Path(__file__).resolve().parents[1],
@@ -81,7 +82,12 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
 
 
 def run_without_secret_key(*command):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    # The site's own settings (not the suite's, which have a key), without a key.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
     env["DJANGO_DEBUG"] = "0"
     return subprocess.run(
         [sys.executable, *command],

@@ -29,7 +29,7 @@ from .a11y import (
     validate_html,
 )
 
-# The site's policy (emgov/settings.py), copied so these tests do not depend on it.
+# The site's policy (emgov/settings/base.py), copied so these tests do not depend on it.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "

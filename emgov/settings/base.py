@@ -2,6 +2,10 @@
 
 SQLite is the embedded default; PostgreSQL (production) is chosen by DATABASE_URL.
 Debug is off unless DJANGO_DEBUG=1, and then a secret key must be given.
+
+These are the site's settings, for production and `make run` alike; `emgov.settings`
+is this module. The suite adds to them in `emgov.settings.test`, the benchmarks in
+`emgov.settings.bench`.
 """
 
 import datetime
@@ -12,7 +16,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def env_bool(name, default):
@@ -95,7 +99,6 @@ INSTALLED_APPS = [
     "search",
     "editorial",
     "browse",
-    "bench",
 ]
 if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
