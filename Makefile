@@ -38,9 +38,9 @@ setup-site: install
 run: setup-site
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
+# The hooks in .pre-commit-config.yaml (django-upgrade, ruff, djhtml) on every file.
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 check: install
 	$(RUN_ENV) $(MANAGE) makemigrations --check --dry-run
