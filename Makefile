@@ -1,6 +1,7 @@
 # Two commands for a fresh machine with Python 3.11 and make:
 #   make run   - set up, load the starter data and serve on http://127.0.0.1:8000
-#   make test  - set up, lint, and run the whole suite (SQLite, and PostgreSQL in CI)
+#   make test  - set up, lint, run the whole suite (SQLite, and PostgreSQL in CI) and
+#                print its coverage
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -13,7 +14,7 @@ RUN_ENV := DJANGO_DEBUG=1
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: translations install browser run setup-site test lint check test-sqlite test-postgres e2e \
-	bench-corpus bench bench-clean clean
+	coverage-erase coverage-report bench-corpus bench bench-clean clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -37,9 +38,10 @@ setup-site: install
 run: setup-site
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
+# The hooks in .pre-commit-config.yaml (django-upgrade, ruff, djhtml) on every file, and
+# the import contracts (.importlinter): apps import only the layers below them.
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 	$(BIN)/lint-imports
 
 check: install
@@ -48,16 +50,29 @@ check: install
 		DJANGO_ALLOWED_HOSTS=emgov.example.org $(MANAGE) check --deploy --fail-level WARNING
 
 # The whole suite on SQLite, but the browser journeys, which run once, on PostgreSQL.
+# Each run adds its coverage data (.coverage.*); `make test` reports both together.
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest -m "not e2e"
+	env -u DATABASE_URL $(BIN)/coverage run -m pytest -m "not e2e"
 
 test-postgres: install browser
-	DATABASE_URL="$(TEST_DATABASE_URL)" scripts/test-postgres $(BIN)/pytest
+	DATABASE_URL="$(TEST_DATABASE_URL)" scripts/test-postgres $(BIN)/coverage run -m pytest
 
 e2e: install browser
 	$(BIN)/pytest -m e2e
 
-test: lint check test-sqlite test-postgres
+coverage-erase: install
+	$(BIN)/coverage erase
+
+coverage-report: install
+	$(BIN)/coverage combine --quiet
+	$(BIN)/coverage report
+
+# The SQLite and PostgreSQL runs side by side: each spends much of its time waiting on
+# its database or the browser, so on two cores together they take little longer than
+# the PostgreSQL run alone. -O prints each run's output whole, when it ends.
+test: lint check coverage-erase
+	$(MAKE) --no-print-directory -j2 -O test-sqlite test-postgres
+	$(MAKE) --no-print-directory coverage-report
 
 # The search benchmark (bench/RESULTS.md), on a PostgreSQL database of its own, never
 # the site's: create it first (createdb emgov_bench). Only the bench settings install
@@ -88,4 +103,5 @@ translations: install
 	$(RUN_ENV) $(MANAGE) compilemessages -l zh_Hans --ignore=.venv --ignore=node_modules
 
 clean:
-	rm -rf $(VENV) staticfiles test-results .pytest_cache db.sqlite3 db.sqlite3-wal db.sqlite3-shm test-db.sqlite3*
+	rm -rf $(VENV) staticfiles test-results .pytest_cache db.sqlite3 db.sqlite3-wal db.sqlite3-shm \
+		test-db.sqlite3* .coverage .coverage.*

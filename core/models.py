@@ -117,7 +117,7 @@ class Entry(Publishable):
     status = models.CharField(
         _("status"),
         max_length=16,
-        choices=Status.choices,
+        choices=Status,
         default=Status.DRAFT,
         db_index=True,
         help_text=_("Only published entries are shown outside the admin."),
@@ -462,7 +462,7 @@ class Source(ProtectedWhileLinked, SluggedEntry):
     date_precision = models.CharField(
         _("date precision"),
         max_length=5,
-        choices=DatePrecision.choices,
+        choices=DatePrecision,
         default=DatePrecision.DAY,
     )
     url = models.URLField(_("URL"), max_length=1000, blank=True)
@@ -567,8 +567,8 @@ class StatusChange(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     entry = GenericForeignKey("content_type", "object_id")
-    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices)
-    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
+    from_status = models.CharField(_("from"), max_length=16, choices=Status)
+    to_status = models.CharField(_("to"), max_length=16, choices=Status)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
