@@ -6,11 +6,18 @@ entry, not an in-text citation, with the official style files in ``styles/``.
 
 Pandoc returns its document tree (JSON) and the text and HTML are built from that tree here,
 so the HTML holds only the tags below, every string from the item is escaped, and only
-http(s) URLs become links.
+http(s) URLs become links. Two typographic rules are applied while building the HTML, because
+no style can state them: Chinese, Japanese and Korean text is never set in italics (those
+scripts have no italic, and browsers slant the glyphs instead), and a bracketed description
+that stands in for a title ("[Remarks on ...]") is not italicised, as APA 7 (9.29) prints it.
+
+Each style renders the copy of the item that `styling.for_style` prepares for it; styles whose
+copies are the same share one pandoc run. See docs/citations.md.
 """
 
 import functools
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -21,6 +28,7 @@ from urllib.parse import urlsplit
 import pypandoc
 
 from .items import CitationError, csl_json, validate_item
+from .styling import for_style, is_description
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 LUA_FILTER = PACKAGE_DIR / "citeproc.lua"
@@ -47,6 +55,11 @@ HTML_TAGS = {
 }
 SPACES = {"Space", "SoftBreak", "LineBreak"}
 LINK_SCHEMES = {"http", "https"}
+# Han, kana, hangul and CJK punctuation and symbols (full-width forms included).
+CJK_RUN = re.compile(
+    "([\u2e80-\u2fff\u3000-\u30ff\u3100-\u31ff\u3200-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]+)"
+)
 
 
 @dataclass(frozen=True)
@@ -71,13 +84,36 @@ def render_all(item):
 
 def _render(item, styles):
     validate_item(item)
-    sections = _run_pandoc(item, [STYLES_DIR / STYLE_FILES[style] for style in styles])
-    if len(sections) != len(styles):
-        raise CitationError(f"pandoc returned {len(sections)} bibliographies for {styles}.")
-    return {
-        style: _citation(_entry_inlines(section["c"][1]))
-        for style, section in zip(styles, sections, strict=True)
-    }
+    groups = {}  # one pandoc run per distinct prepared item
+    for style in styles:
+        prepared = for_style(item, style)
+        groups.setdefault(csl_json(prepared), (prepared, []))[1].append(style)
+    rendered = {}
+    for prepared, group_styles in groups.values():
+        sections = _run_pandoc(
+            prepared, [STYLES_DIR / STYLE_FILES[style] for style in group_styles]
+        )
+        if len(sections) != len(group_styles):
+            raise CitationError(
+                f"pandoc returned {len(sections)} bibliographies for {group_styles}."
+            )
+        for style, section in zip(group_styles, sections, strict=True):
+            citation = _citation(_entry_inlines(section["c"][1]))
+            rendered[style] = _keep_literal_names(citation, prepared)
+    return {style: rendered[style] for style in styles}
+
+
+def _keep_literal_names(citation, item):
+    """Print a literal name (an organisation, "emgov") as it is spelled: GB/T 7714's style
+    upper-cases every family name, which for a Western person it should, but an
+    organisation's name is not a family name."""
+    text, html = citation.text, citation.html
+    for name in item.get("author", []):
+        literal = name.get("literal", "")
+        if literal and literal.upper() != literal:
+            text = text.replace(literal.upper(), literal)
+            html = html.replace(escape(literal.upper()), escape(literal))
+    return Citation(text=text, html=html)
 
 
 @functools.cache
@@ -171,6 +207,8 @@ def _inline_html(inline):
     if kind in SPACES:
         return " "
     content = _html(_children(inline))
+    if kind == "Emph":
+        return _italic(content, _text(_children(inline)))
     if kind in HTML_TAGS:
         return HTML_TAGS[kind].format(content)
     if kind == "Link":
@@ -178,6 +216,18 @@ def _inline_html(inline):
         if urlsplit(url).scheme.lower() in LINK_SCHEMES:
             return f'<a href="{escape(url)}">{content}</a>'
     return content
+
+
+def _italic(content, text):
+    """<i>content</i>, except for CJK runs and bracketed descriptions, which stay upright."""
+    if is_description(text):
+        return content
+    if not CJK_RUN.search(text):
+        return HTML_TAGS["Emph"].format(content)
+    if "<" in content:
+        return content  # markup inside: splitting it around CJK runs could break nesting
+    italic = CJK_RUN.sub(r"</i>\1<i>", HTML_TAGS["Emph"].format(content))
+    return italic.replace("<i></i>", "")
 
 
 def _children(inline):
