@@ -1,5 +1,7 @@
-"""cite.bib, cite.ris and cite.json after every citable page's address, and the cite
-box and reference-manager metadata of every citable page."""
+"""cite.bib, cite.ris and cite.json after every citable page's address (the entry's primary
+item: the work where there is one apart from emgov's record), cite.record.bib,
+cite.record.ris and cite.record.json (emgov's record of it), and the cite box and
+reference-manager metadata of every citable page."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -23,8 +25,9 @@ def entry_citation(request, fmt, *, type_key, **url_kwargs):
         with_parent(entry_type, entry_type.model.objects.published()),
         **entry_type.lookup(**url_kwargs),
     )
+    which, _, fmt = fmt.rpartition(".")
     convert, content_type = DOWNLOADS[fmt]
-    item = csl_item(entry, request)
+    item = csl_item(entry, request, which=which or "primary")
     response = HttpResponse(convert(item), content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{item["id"]}.{fmt}"'
     return response
@@ -40,15 +43,22 @@ class CitableMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         entry = self.object
-        context["citations"] = formatted_citations(entry, self.request)
+        groups = formatted_citations(entry, self.request)
+        context["citation_groups"] = groups
+        # The first group alone, as the page showed before there were two.
+        context["citations"] = groups[0][1] if groups else []
         context["citation_metadata"] = page_metadata(
-            entry, self.request, description=self.get_description(entry)
+            entry,
+            self.request,
+            description=" ".join(self.get_abstract(entry).split()[:40]),
+            abstract=self.get_abstract(entry),
         )
         return context
 
-    def get_description(self, entry):
-        for field in ("summary", "description", "abstract", "text"):
+    def get_abstract(self, entry):
+        """The entry's full text of record: a source's abstract, a directive's summary."""
+        for field in ("abstract", "summary", "description", "text"):
             value = getattr(entry, field, "")
             if value:
-                return " ".join(value.split()[:40])
+                return value
         return ""

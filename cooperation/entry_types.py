@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.importing import read_agreement_link
-from core.csl import SITE_NAME, date_parts
+from core.csl import RECORD_ONLY, date_parts
 from core.import_spec import Importer, InlineRows, Link
 from core.registry import EntryType
 from core.text import clean_text
@@ -19,16 +19,19 @@ def agreement_item(agreement):
         "author": parties,
         "issued": date_parts(agreement.signed_on),
         "genre": agreement.get_kind_display(),
+        # Only the agreement's own address, never emgov's.
+        "URL": agreement.url,
     }
 
 
 def mechanism_item(mechanism):
+    """A mechanism is not a work: what is cited is emgov's record of it, dated by its last
+    change (citations.entries builds the record)."""
     return {
         "id": f"mechanism-{mechanism.slug}",
         "type": "webpage",
         "title": mechanism.name,
-        "container-title": SITE_NAME,
-        "issued": date_parts(mechanism.established_on, mechanism.date_precision),
+        RECORD_ONLY: True,
     }
 
 

@@ -1,7 +1,9 @@
 class CitationFormatConverter:
-    """The three download formats every citable page offers: cite.bib, cite.ris, cite.json."""
+    """The download formats every citable page offers: cite.bib, cite.ris, cite.json, and
+    the same of emgov's record of the entry: cite.record.bib, cite.record.ris,
+    cite.record.json."""
 
-    regex = "bib|ris|json"
+    regex = "(?:record[.])?(?:bib|ris|json)"
 
     def to_python(self, value):
         return value

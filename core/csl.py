@@ -29,3 +29,14 @@ def person_name(full_name, chinese_order):
     if chinese_order:
         return {"family": words[0], "given": " ".join(words[1:])}
     return {"family": words[-1], "given": " ".join(words[:-1])}
+
+
+# Keys a type's `csl_item` may add beside the CSL variables; `citations` reads and removes
+# them, so no download or style ever sees them.
+# The emgov record's title where it differs from the work's (a speech's description).
+RECORD_TITLE = "emgov:record-title"
+# The CSL item of the report through which the work is known (a speech reported in the news).
+REPORTED_IN = "emgov:reported-in"
+# True when the entry is emgov's own record, with no original work to cite apart from it
+# (a provision, which is emgov's division of a work; a mechanism's page).
+RECORD_ONLY = "emgov:record-only"

@@ -30,6 +30,9 @@ def source_authors(source):
 
 
 def source_item(source):
+    """What is known of the source itself: its address only if the source has one of its
+    own (never emgov's), and no original-language title (APA would print it as "Original
+    work published as ...")."""
     item = {
         "id": f"source-{source.slug}",
         "type": SOURCE_CSL_TYPES.get(source.kind, "document"),
@@ -45,8 +48,9 @@ def source_item(source):
     }
     if source.identifier.startswith("10."):
         item["DOI"] = source.identifier
-    if source.title_original:
-        item["original-title"] = source.title_original
+    if source.url:
+        item["URL"] = source.url
+        item["accessed"] = date_parts(source.accessed_on)
     return item
 
 

@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.csl import date_parts, person_name
+from core.csl import RECORD_ONLY, RECORD_TITLE, REPORTED_IN, date_parts, person_name
+from core.entry_types import source_item
 from core.import_spec import Importer, InlineRows, Link
 from core.models import Source
 from core.registry import EntryType, parent_address
@@ -33,41 +34,69 @@ def report_note(source):
     return f"Reported in {where}\u201c{source.title}.\u201d"
 
 
+def reporting_source(directive):
+    """The published news report through which a speech is known, if that is how: only a
+    published source may be named, since a citation is public."""
+    if directive.kind != Directive.Kind.SPEECH:
+        return None
+    reports = [
+        s for s in directive.sources.all() if s.kind == Source.Kind.NEWS_REPORT and s.is_published
+    ]
+    return reports[0] if reports else None
+
+
+def remarks_description(directive, report):
+    """emgov's description of remarks known from a report, for the record: "Xi Jinping's
+    remarks on ..., as reported by CGTN"."""
+    label = directive.title[:1].lower() + directive.title[1:]
+    by = report.outlet or f"\u201c{report.title}\u201d"
+    return f"{directive.speaker}\u2019s {label}, as reported by {by}"
+
+
 def directive_item(directive):
     chinese = directive.original_language.lower().startswith("zh")
+    report = reporting_source(directive)
     item = {
         "id": f"directive-{directive.slug}",
         "type": DIRECTIVE_CSL_TYPES.get(directive.kind, "document"),
-        "title": directive.title,
+        # Remarks known from a report have no title of their own: the entry's title is an
+        # editor's label, cited as a bracketed description (APA 7, 9.29).
+        "title": f"[{directive.title}]" if report else directive.title,
         "issued": date_parts(directive.date, directive.date_precision),
         "language": "en",
     }
-    if directive.title_original:
-        item["original-title"] = directive.title_original
     if directive.speaker:
         item["author"] = [person_name(directive.speaker, chinese)]
         item["event-title"] = directive.occasion
         if directive.kind == Directive.Kind.SPEECH:
             item["genre"] = "Speech"  # APA's "[Speech]", MLA's and Chicago's "Speech."
-        # Only a published source may be named: a citation is public.
-        reports = [
-            s
-            for s in directive.sources.all()
-            if s.kind == Source.Kind.NEWS_REPORT and s.is_published
-        ]
-        if reports:
-            item["note"] = report_note(reports[0])
     elif directive.issuing_body:
         item["author"] = [{"literal": directive.issuing_body.name}]
         item["authority"] = directive.issuing_body.name
+    if report:
+        item["note"] = report_note(report)
+        item[REPORTED_IN] = source_item(report)
+        item[RECORD_TITLE] = f"[{remarks_description(directive, report)}]"
     return item
 
 
 def provision_item(provision):
-    item = directive_item(provision.directive)
-    item["id"] = f"directive-{provision.directive.slug}-{provision.label}"
-    item["title"] = f"{provision.directive.title}, point {provision.number}"
+    """A provision is cited as emgov's record of it: its point and its permalink. For
+    remarks known from a report the points are emgov's division, so the record's
+    description says whose remarks, as reported by whom, and which point."""
+    directive = provision.directive
+    item = directive_item(directive)
+    item["id"] = f"directive-{directive.slug}-{provision.label}"
     item["section"] = f"point {provision.number}"
+    item[RECORD_ONLY] = True
+    point = f"point {provision.number}"
+    if provision.heading:
+        point += f": {provision.heading}"
+    if item.get(REPORTED_IN):
+        report = reporting_source(directive)
+        item[RECORD_TITLE] = f"[{remarks_description(directive, report)}, {point}]"
+    else:
+        item[RECORD_TITLE] = f"{directive.title}, {point}"
     return item
 
 

@@ -4,16 +4,18 @@ The expected strings follow the rules of the shipped style files, noted beside e
 - APA 7 initialises given names and joins the last author with "&"; a dateless item gets
   "(n.d.)" and "Retrieved <accessed>, from <URL>"; a journal article with no journal is
   italicised as a stand-alone work.
-- MLA 9 and Chicago print full given names (initialize="false" for the first author,
-  "Given Family" for the others). Their title case comes from CSL's title-casing, whose
-  stop-word list keeps "Under" capitalised. MLA prints a speech's event-date, not its
-  issued date, so the speech item (which has only an issued date) shows no date there.
+- MLA 9 and Chicago write a romanized Chinese name family name first, uninverted and
+  without a comma ("Xu Qian", "Xi Jinping"), as their handbooks do (citations.styling).
+  Their title case comes from CSL's title-casing, whose stop-word list keeps "Under"
+  capitalised. MLA prints a speech's event-date, which is passed the issued date.
 - Chicago author-date puts the year, or "n.d.", after the authors and prints
   "Accessed <date>" only when the item has no date.
-- GB/T 7714-2015 author-date capitalises family names and gives initials without dots,
-  marks the document type ([J/OL] journal article online, [Z/OL] other, online), and
-  prints (issued)[accessed] dates. With no issued date it takes the year accessed as the
-  estimated year "[2026]" (the style's own comment: 选取引用日期的年份作为估计的出版年).
+- GB/T 7714-2015 author-date capitalises family names and gives one initial per pinyin
+  syllable without dots ("MENG F H", "XI J P"), marks the document type ([J/OL] journal
+  article online, [Z/OL] other, online), and prints (issued)[accessed] dates. The style
+  would take the year accessed as an estimated year "[2026]" for an undated work; emgov
+  never estimates a year, so an undated work prints no year (and no accessed date, which
+  is where the style would take the estimate from).
 Quotes inside a title become curly quotes, and apostrophes typographic ones.
 """
 
@@ -47,17 +49,17 @@ XI_EVENT = "Group study session of the CPC Central Committee Political Bureau"
 
 JOURNAL_ARTICLE_TEXT = {
     "apa": f"Xu, Q., & Meng, F. (n.d.). {XU_TITLE}. Retrieved November 24, 2026, from {XU_URL}",
-    "mla": f"Xu, Qian, and Fanhua Meng. {XU_TITLE_CASE}. {XU_URL}. Accessed 24 Nov. 2026.",
+    "mla": f"Xu Qian, and Meng Fanhua. {XU_TITLE_CASE}. {XU_URL}. Accessed 24 Nov. 2026.",
     "chicago": (
-        f"Xu, Qian, and Fanhua Meng. n.d. {XU_TITLE_CASE}. Accessed November 24, 2026. {XU_URL}."
+        f"Xu Qian, and Meng Fanhua. n.d. {XU_TITLE_CASE}. Accessed November 24, 2026. {XU_URL}."
     ),
-    "gbt7714": f"XU Q, MENG F, [2026]. {XU_TITLE}[J/OL]. [2026-11-24]. {XU_URL}.",
+    "gbt7714": f"XU Q, MENG F H. {XU_TITLE}[J/OL]. {XU_URL}.",
 }
 SPEECH_TEXT = {
     "apa": f"Xi, J. (2019, November 29). {XI_TITLE}. {XI_EVENT}. {XI_URL}",
-    "mla": f"Xi, Jinping. “{XI_TITLE_CASE}.” {XI_EVENT}, {XI_URL}.",
-    "chicago": f"Xi, Jinping. 2019. “{XI_TITLE_CASE}.” {XI_EVENT}, November 29. {XI_URL}.",
-    "gbt7714": f"XI J, 2019. {XI_TITLE}[Z/OL]. (2019-11-29)[2026-11-24]. {XI_URL}.",
+    "mla": f"Xi Jinping. “{XI_TITLE_CASE}.” {XI_EVENT}, 29 Nov. 2019, {XI_URL}.",
+    "chicago": f"Xi Jinping. 2019. “{XI_TITLE_CASE}.” {XI_EVENT}, November 29. {XI_URL}.",
+    "gbt7714": f"XI J P, 2019. {XI_TITLE}[Z/OL]. (2019-11-29)[2026-11-24]. {XI_URL}.",
 }
 
 
@@ -96,7 +98,7 @@ def test_journal_article_html(journal_article):
 def test_speech_html(speech):
     link = f'<a href="{XI_URL}">{XI_URL}</a>'
     assert render(speech, "chicago").html == (
-        f"Xi, Jinping. 2019. “{XI_TITLE_CASE}.” {XI_EVENT}, November 29. {link}."
+        f"Xi Jinping. 2019. “{XI_TITLE_CASE}.” {XI_EVENT}, November 29. {link}."
     )
 
 
@@ -207,3 +209,86 @@ def test_pandoc_timeout_raises_citation_error(speech, monkeypatch):
     monkeypatch.setattr(engine, "PANDOC_TIMEOUT", 0.001)
     with pytest.raises(CitationError, match="did not finish within"):
         render_all(speech)
+
+
+# The defects of issue #18, each pinned so that it cannot come back.
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_no_year_is_ever_estimated(journal_article, style):
+    """An undated work is "n.d." (APA, Chicago), undated (MLA) or yearless (GB/T 7714, which
+    would otherwise print the access year as an estimate, "[2026]")."""
+    text = render(journal_article, style).text
+    assert "[2026]" not in text and "(2026)" not in text and ", 2026." not in text
+
+
+def test_undated_work_without_url_has_no_year_at_all(journal_article):
+    del journal_article["URL"], journal_article["accessed"]
+    texts = {style: render(journal_article, style).text for style in STYLES}
+    assert all("2026" not in text for text in texts.values())
+    assert "(n.d.)" in texts["apa"] and " n.d. " in texts["chicago"]
+    assert texts["gbt7714"].startswith("XU Q, MENG F H. Practice")
+
+
+def test_gbt7714_gives_one_initial_per_pinyin_syllable(journal_article, speech):
+    assert render(journal_article, "gbt7714").text.startswith("XU Q, MENG F H.")
+    assert render(speech, "gbt7714").text.startswith("XI J P, 2019.")
+    western = {**journal_article, "author": [{"family": "Smith", "given": "John Ronald"}]}
+    assert render(western, "gbt7714").text.startswith("SMITH J R.")
+
+
+def test_gbt7714_names_an_anonymous_western_work_anon_and_a_chinese_one_yiming():
+    report = {
+        "id": "report",
+        "type": "article-newspaper",
+        "title": "Placeholder headline",
+        "container-title": "Example Broadcaster",
+        "issued": {"date-parts": [[2019, 12, 1]]},
+        "language": "en",
+    }
+    assert render(report, "gbt7714").text.startswith("Anon, 2019. Placeholder headline[N].")
+    assert "佚名" in render({**report, "language": "zh-CN", "title": "标题"}, "gbt7714").text
+
+
+def test_gbt7714_type_code_is_online_only_with_a_url(journal_article):
+    assert "[J/OL]" in render(journal_article, "gbt7714").text
+    del journal_article["URL"]
+    assert "[J]." in render(journal_article, "gbt7714").text
+
+
+def test_organisation_keeps_its_spelling_in_every_style():
+    record = {
+        "id": "record",
+        "type": "webpage",
+        "title": "A record",
+        "author": [{"literal": "emgov"}],
+        "issued": {"date-parts": [[2026, 11, 20]]},
+        "URL": "http://127.0.0.1:8000/a/",
+    }
+    for citation in render_all(record).values():
+        assert citation.text.startswith("emgov")
+        assert "EMGOV" not in citation.text and "Emgov" not in citation.text
+
+
+def test_cjk_text_is_never_italic():
+    item = {
+        "id": "zh-italics",
+        "type": "article-journal",
+        "title": "应急管理研究 (a placeholder title)",
+        "author": [{"family": "张", "given": "三"}],
+        "container-title": "中国应急管理 Review",
+        "issued": {"date-parts": [[2020]]},
+        "language": "zh-CN",
+    }
+    for citation in render_all(item).values():
+        for match in re.finditer(r"<i>(.*?)</i>", citation.html):
+            assert engine.CJK_RUN.search(match[1]) is None, citation.html
+    assert "<i> Review</i>" in render(item, "apa").html
+
+
+def test_bracketed_description_is_neither_title_cased_nor_italic(speech):
+    speech["title"] = "[Remarks on modernizing the system]"
+    speech["type"] = "webpage"
+    for style, citation in render_all(speech).items():
+        assert "[Remarks on modernizing the system]" in citation.text, style
+        assert "<i>[" not in citation.html
