@@ -79,7 +79,9 @@ def cited(entry, request, accessed=None):
         # The work's own address, if it has one; an access date means nothing without it.
         work = item if item.get("URL") else {**item, "URL": "", "accessed": None}
         work["note"] = " ".join(
-            part for part in (item.get("note", ""), f"Record held by {SITE_NAME}: {permalink}") if part
+            part
+            for part in (item.get("note", ""), f"Record held by {SITE_NAME}: {permalink}")
+            if part
         )
     return Cited(
         record=_without_empty(record),
