@@ -201,6 +201,11 @@ def read_csv(content, key_column):
         reader = csv.DictReader(io.StringIO(content, newline=""))
         rows = [(number, csv_row(number, row)) for number, row in enumerate(reader, start=2)]
     except csv.Error as error:
+        if "field limit" in str(error):
+            raise ImportFileError(
+                _("The CSV cannot be read: a cell is longer than %(max)d characters.")
+                % {"max": csv.field_size_limit()}
+            ) from error
         raise ImportFileError(_("The CSV cannot be read: %(error)s") % {"error": error}) from error
     if reader.fieldnames is None or key_column not in reader.fieldnames:
         raise ImportFileError(
@@ -747,7 +752,7 @@ class CollectionImporter:
 
     def set_fields(self, number, data, entry, errors):
         """Put the row's plain columns and foreign keys on the entry; returns the
-        foreign keys whose names are wrong (already reported)."""
+        fields whose values are wrong (already reported, so not checked again)."""
         spec, unresolved = self.spec, []
         plain = [column for column in spec.match if column not in spec.links] + list(spec.fields)
         for column in dict.fromkeys(plain):
@@ -756,6 +761,7 @@ class CollectionImporter:
                     setattr(entry, column, parse_value(self.field(column), data[column]))
                 except ValueError as error:
                     errors.append(RowError(number, column, str(error)))
+                    unresolved.append(column)
         for column, link in spec.links.items():
             model_field = self.field(link.field)
             if column not in data or model_field.many_to_many:
@@ -764,6 +770,7 @@ class CollectionImporter:
                 name = parse_text(data[column])
             except ValueError as error:
                 errors.append(RowError(number, column, str(error)))
+                unresolved.append(model_field.name)
                 continue
             target = model_field.related_model
             found = self.resolve(column, target, link.key, [name] if name else [], errors, number)
