@@ -680,7 +680,8 @@ class CollectionImporter:
                 ) % {"entry": plan.label}
             # The columns this file leaves alone are recorded in its history as stored.
             for column, value in now.items():
-                setattr(plan.entry, column, value)
+                if column not in plan.columns:
+                    setattr(plan.entry, column, value)
             return ""
         seen = seen_versions.get(plan.label) if checked else plan.version
         if seen is None:
