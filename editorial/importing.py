@@ -9,10 +9,16 @@ in REFERENCE_DATA below), and the engine reads a file by that declaration.
 
 The whole file is read and checked first, without writing anything: every row is
 either an error (row number, field, reason) or a plan (create, update, or leave
-alone). Only a file without errors is written, in one transaction, so an import is
-all or nothing. Rows are found by their natural key (entries by slug, provisions by
-number within their directive, findings by source and number), so importing the same
-file twice changes nothing the second time. New entries arrive as drafts, or
+alone); every value is checked there for its type, range, length and characters, so
+that writing never fails on a value. Only a file without errors is written, in one
+transaction, so an import is all or nothing, and only the columns a row changes are
+written. Each entry it updates is locked then and its version compared with the one
+read (or the one the dry run showed): an entry saved meanwhile refuses the whole
+import, naming it, so that nobody's save is silently overwritten.
+
+Rows are found by their natural key (entries by slug, provisions by number within
+their directive, findings by source and number), so importing the same file twice
+changes nothing the second time. New entries arrive as drafts, or
 published when the import publishes (the starter data, whose every row must then cite
 its source); each written entry gets one version in its history.
 
