@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
@@ -53,6 +53,7 @@ MAX_ROWS = 20000
 # Rows locked by one query when an import writes (a bound on its parameters).
 LOCK_BATCH = 500
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+LINE_END = re.compile(r"\r\n|\r|\n")
 # The copy of its tags' names an entry keeps (core.models.Entry.tag_names).
 TAG_NAMES_LENGTH = Source._meta.get_field("tag_names").max_length
 
@@ -188,7 +189,9 @@ def read_rows(name, content, *, key_column="slug"):
 
 def read_jsonl(content):
     rows = []
-    for number, line in enumerate(content.splitlines(), start=1):
+    # Lines end at a line feed only: str.splitlines() would also cut a line at a
+    # U+2028 or U+0085 that a JSON string may hold as it is.
+    for number, line in enumerate(LINE_END.split(content), start=1):
         if not line.strip():
             continue
         try:
@@ -606,7 +609,10 @@ class CollectionImporter:
         if report.errors or dry_run:
             return report
         to_write = [plan for plan in plans if plan.changed]
-        plan = None
+        if not to_write:
+            report.written = True
+            return report
+        plan = to_write[0]
         try:
             with transaction.atomic(), search_signals.deferred():
                 conflicts = self.lock(to_write, seen_versions)
@@ -617,16 +623,29 @@ class CollectionImporter:
         except ImportConflict as conflict:
             report.errors.extend(conflict.errors)
             return report
+        except OperationalError:
+            # A lock not had in time (SQLite's wait ends, PostgreSQL ends a deadlock).
+            report.errors.append(
+                RowError(
+                    plan.row,
+                    "",
+                    _(
+                        "The entries were being written by someone else at the same time. "
+                        "Nothing was written: try again."
+                    ),
+                )
+            )
+            return report
         except (IntegrityError, ValidationError) as error:
             report.errors.append(
                 RowError(
-                    plan.row if plan else 0,
+                    plan.row,
                     "",
                     _(
                         "“%(row)s” could not be written (%(error)s); someone may have "
                         "changed it meanwhile. Nothing was written: check the file again."
                     )
-                    % {"row": plan.label if plan else "", "error": error},
+                    % {"row": plan.label, "error": error},
                 )
             )
             return report
@@ -1020,9 +1039,10 @@ def write_child(entry, child):
     validate_row(row)
     if row.pk is None:
         row.save()
-    elif child.values:
-        # The fields the file gives: what it leaves out stays as stored.
-        row.save(update_fields=[*child.values, *auto_now_fields(child.model)])
+    else:
+        # The fields the file gives (and the key, so that a row whose links alone
+        # change is saved, and its history recorded): what it leaves out stays as stored.
+        row.save(update_fields=[*child.key, *child.values, *auto_now_fields(child.model)])
     for name, ids in child.m2m.items():
         getattr(row, name).set(ids)
     if child.tags is not None:

@@ -249,6 +249,28 @@ def test_the_same_values_within_their_limits_are_written(stored):
     ]
 
 
+def test_awkward_but_valid_values_are_written_as_given(stored):
+    """Characters a line splitter, a slug maker or a case rule trips on."""
+    row = {
+        "slug": "amber-plan",
+        "title": "Amber\u2028plan\u0085",
+        "kind": "plan",
+        "summary": "Line one\u2029line two, ١٢ and ² as text.",
+        "tags": ["²", "!!!", "İstanbul", "flood control", "ß"],
+        "provisions": [{"number": "7", "heading": "\u202e", "text": "Keep \t lanterns lit."}],
+    }
+    content = json.dumps(row, ensure_ascii=False) + "\r\n" + line(slug="quillmoor-plan")
+    report = entries_import(collection="directives", name="d.jsonl", content=content.encode())
+    assert report.written, report.errors
+    assert report.created == ["amber-plan", "quillmoor-plan"]
+    plan = Directive.objects.get(slug="amber-plan")
+    assert plan.title == "Amber\u2028plan" and plan.summary == row["summary"]
+    assert sorted(plan.tags.names()) == sorted(row["tags"])
+    assert plan.provisions.get().number == 7
+    again = entries_import(collection="directives", name="d.jsonl", content=content.encode())
+    assert again.unchanged == ["amber-plan", "quillmoor-plan"]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "words"),
     [
