@@ -34,7 +34,8 @@ def read_agreement_link(item, importer, **options):
         raise ValueError(_("no directive “%(slug)s”") % {"slug": slug})
     provision_id = None
     if point:
-        number = int(point) if point.isdigit() else 0
+        # ASCII digits only: "p²" passes str.isdigit() but not int().
+        number = int(point) if point.isascii() and point.isdecimal() and len(point) < 10 else 0
         provision_id = provision_ids(importer).get((directive_id, number))
         if provision_id is None:
             raise ValueError(_("“%(target)s”: no such point") % {"target": target})

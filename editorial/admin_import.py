@@ -80,6 +80,8 @@ class ImportAdminMixin:
                 name=stored["name"],
                 content=stored["content"],
                 user=request.user,
+                # An entry saved since the dry run refuses the import, naming it.
+                seen_versions=stored.get("versions"),
             )
             if report.written:
                 self.message_user(
@@ -117,6 +119,7 @@ class ImportAdminMixin:
                         request.session[f"import-{token}"] = {
                             "name": upload.name,
                             "content": content.decode("utf-8-sig"),
+                            "versions": report.versions,
                         }
                         context["token"] = token
         context["form"] = form

@@ -9,10 +9,16 @@ in REFERENCE_DATA below), and the engine reads a file by that declaration.
 
 The whole file is read and checked first, without writing anything: every row is
 either an error (row number, field, reason) or a plan (create, update, or leave
-alone). Only a file without errors is written, in one transaction, so an import is
-all or nothing. Rows are found by their natural key (entries by slug, provisions by
-number within their directive, findings by source and number), so importing the same
-file twice changes nothing the second time. New entries arrive as drafts, or
+alone); every value is checked there for its type, range, length and characters, so
+that writing never fails on a value. Only a file without errors is written, in one
+transaction, so an import is all or nothing, and only the columns a row changes are
+written. Each entry it updates is locked then and its version compared with the one
+read (or the one the dry run showed): an entry saved meanwhile refuses the whole
+import, naming it, so that nobody's save is silently overwritten.
+
+Rows are found by their natural key (entries by slug, provisions by number within
+their directive, findings by source and number), so importing the same file twice
+changes nothing the second time. New entries arrive as drafts, or
 published when the import publishes (the starter data, whose every row must then cite
 its source); each written entry gets one version in its history.
 
@@ -23,21 +29,33 @@ import csv
 import datetime
 import io
 import json
+import math
+import re
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from taggit.models import Tag
+from taggit.utils import edit_string_for_tags
 
 from core.import_spec import Importer, Link
 from core.models import Source, Status
 from core.registry import registry
 from core.spreadsheet import unguard
-from editorial.history import one_version, record_tag_names
+from editorial.history import changes_since, one_version, record_tag_names
 from search import signals as search_signals
 
 MAX_ROWS = 20000
+# Rows locked by one query when an import writes (a bound on its parameters).
+LOCK_BATCH = 500
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+LINE_END = re.compile(r"\r\n|\r|\n")
+# The copy of its tags' names an entry keeps (core.models.Entry.tag_names).
+TAG_NAMES_LENGTH = Source._meta.get_field("tag_names").max_length
 
 
 @dataclass
@@ -66,6 +84,9 @@ class ImportReport:
     # Sources named by a column that is not stored: [(row, column, slug)], checked
     # against the database (see unknown_citations).
     citations: list = field(default_factory=list)
+    # {row label: version} of the entries the file names that exist, as read: what a
+    # dry run saw, for the import that follows it to compare (run's seen_versions).
+    versions: dict = field(default_factory=dict)
 
     @property
     def ok(self):
@@ -74,6 +95,14 @@ class ImportReport:
     @property
     def rows(self):
         return len(self.created) + len(self.updated) + len(self.unchanged)
+
+
+class ImportConflict(Exception):
+    """Rows to be written were changed by someone else since they were read."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
 
 
 class ImportFileError(ValueError):
@@ -136,8 +165,11 @@ def collections():
 
 
 def read_rows(name, content, *, key_column="slug"):
-    """[(row number, {column: value})] from CSV (row 1 is the header, so data
-    starts at row 2, as in a spreadsheet) or JSON Lines (row = line number)."""
+    """[(row number, {column: value} or RowError)] from CSV (row 1 is the header, so
+    data starts at row 2, as in a spreadsheet) or JSON Lines (row = line number).
+
+    A column a row does not give is absent from its dict, so it leaves the field as
+    stored: a CSV row's missing trailing cells are absent, not empty."""
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")
@@ -147,34 +179,7 @@ def read_rows(name, content, *, key_column="slug"):
     is_jsonl = lower.endswith((".jsonl", ".ndjson")) or (
         not lower.endswith(".csv") and content.lstrip().startswith("{")
     )
-    rows = []
-    if is_jsonl:
-        for number, line in enumerate(content.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as error:
-                data = RowError(number, "", _("not valid JSON (%(error)s)") % {"error": error.msg})
-            else:
-                if not isinstance(data, dict):
-                    data = RowError(number, "", _("each line must be one JSON object"))
-            rows.append((number, data))
-    else:
-        try:
-            reader = csv.DictReader(io.StringIO(content, newline=""))
-            rows = [
-                (number, {column: unguard(value) for column, value in row.items()})
-                for number, row in enumerate(reader, start=2)
-            ]
-        except csv.Error as error:
-            raise ImportFileError(
-                _("The CSV cannot be read: %(error)s") % {"error": error}
-            ) from error
-        if reader.fieldnames is None or key_column not in reader.fieldnames:
-            raise ImportFileError(
-                _("The CSV needs a header row with a “%(column)s” column.") % {"column": key_column}
-            )
+    rows = read_jsonl(content) if is_jsonl else read_csv(content, key_column)
     if not rows:
         raise ImportFileError(_("The file has no rows."))
     if len(rows) > MAX_ROWS:
@@ -182,15 +187,100 @@ def read_rows(name, content, *, key_column="slug"):
     return rows
 
 
-# Parsing of one cell; each raises ValueError with a plain-words reason.
+def read_jsonl(content):
+    rows = []
+    # Lines end at a line feed only: str.splitlines() would also cut a line at a
+    # U+2028 or U+0085 that a JSON string may hold as it is.
+    for number, line in enumerate(LINE_END.split(content), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = load_json(line)
+        except ValueError as error:
+            data = RowError(number, "", str(error))
+        else:
+            if not isinstance(data, dict):
+                data = RowError(number, "", _("each line must be one JSON object"))
+        rows.append((number, data))
+    return rows
+
+
+def read_csv(content, key_column):
+    try:
+        reader = csv.DictReader(io.StringIO(content, newline=""))
+        rows = [(number, csv_row(number, row)) for number, row in enumerate(reader, start=2)]
+    except csv.Error as error:
+        if "field limit" in str(error):
+            raise ImportFileError(
+                _("The CSV cannot be read: a cell is longer than %(max)d characters.")
+                % {"max": csv.field_size_limit()}
+            ) from error
+        raise ImportFileError(_("The CSV cannot be read: %(error)s") % {"error": error}) from error
+    if reader.fieldnames is None or key_column not in reader.fieldnames:
+        raise ImportFileError(
+            _("The CSV needs a header row with a “%(column)s” column.") % {"column": key_column}
+        )
+    return rows
+
+
+def csv_row(number, row):
+    """One CSV row as {column: cell}. DictReader fills the cells missing at the end
+    of a short row with None: those columns are absent (left as stored), not empty.
+    Cells beyond the header's columns are kept by DictReader under None."""
+    extra = [cell for cell in row.pop(None, None) or () if cell.strip()]
+    if extra:
+        return RowError(number, "", _("the row has more cells than the header has columns"))
+    return {column: unguard(value) for column, value in row.items() if value is not None}
+
+
+def load_json(text):
+    """json.loads(), refusing what JSON does not allow (NaN, Infinity) or Python
+    cannot read (nesting too deep, integers too long); raises ValueError in plain
+    words."""
+    try:
+        return json.loads(text, parse_constant=refuse_constant)
+    except json.JSONDecodeError as error:
+        raise ValueError(_("not valid JSON (%(error)s)") % {"error": error.msg}) from None
+    except RecursionError:
+        raise ValueError(_("not valid JSON (nested too deeply)")) from None
+    except ValueError as error:  # an integer of thousands of digits, NaN, Infinity
+        raise ValueError(_("not valid JSON (%(error)s)") % {"error": error}) from None
+
+
+def refuse_constant(name):
+    raise ValueError(_("%(name)s is not a number") % {"name": name})
+
+
+# Parsing of one cell; each raises ValueError with a plain-words reason. What they
+# let through can be written on either database: no NUL character, no lone
+# surrogate, no number beyond what the column holds.
 
 
 def parse_text(value):
     if value is None:
         return ""
-    if not isinstance(value, str | int | float):
-        raise ValueError(_("expected text"))
-    return str(value).strip()
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(_("expected text, not %(type)s") % {"type": json_type(value)})
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(_("the number is too large"))
+    text = str(value).strip()
+    if "\x00" in text:
+        raise ValueError(_("contains a NUL character (\\u0000), which cannot be stored"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(_("contains a character that is not valid Unicode")) from None
+    return text
+
+
+def json_type(value):
+    if isinstance(value, bool):
+        return _("true or false")
+    if isinstance(value, dict):
+        return _("an object")
+    if isinstance(value, list):
+        return _("a list")
+    return _("a value of another kind")
 
 
 def parse_date(value):
@@ -198,6 +288,9 @@ def parse_date(value):
     if not text:
         return None
     try:
+        # fromisoformat() also reads 20210301 and week dates: only YYYY-MM-DD here.
+        if not ISO_DATE.fullmatch(text):
+            raise ValueError
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise ValueError(
@@ -213,8 +306,8 @@ def parse_list(value):
         stripped = value.strip()
         if stripped.startswith("["):
             try:
-                value = json.loads(stripped)
-            except json.JSONDecodeError:
+                value = load_json(stripped)
+            except ValueError:
                 raise ValueError(_("not a valid JSON list")) from None
         else:
             return [item.strip() for item in stripped.split(";") if item.strip()]
@@ -223,26 +316,72 @@ def parse_list(value):
     return value
 
 
+def integer_range(model_field):
+    """The whole numbers a column holds on every database (SQLite's integers are
+    wider than PostgreSQL's: the narrower range is the one that holds)."""
+    return BaseDatabaseOperations.integer_field_ranges[model_field.get_internal_type()]
+
+
+def parse_integer(value, model_field, *, least=None):
+    """A whole number written in ASCII digits (int() would also read "١٢", and
+    str.isdigit() says yes to "²", which int() refuses), in the column's range."""
+    text = parse_text(value)
+    if not text:
+        return None
+    digits = text.removeprefix("-").removeprefix("+")
+    if not (digits.isascii() and digits.isdecimal()):
+        raise ValueError(_("“%(value)s” is not a whole number") % {"value": text[:50]})
+    low, high = integer_range(model_field)
+    low = low if least is None else max(low, least)
+    number = int(text) if len(digits) < 30 else high + 1
+    if not low <= number <= high:
+        raise ValueError(
+            _("%(value)s is out of range: a number from %(low)d to %(high)d is required")
+            % {"value": text[:50], "low": low, "high": high}
+        )
+    return number
+
+
 def parse_value(model_field, value):
-    """A cell for this model field: a date read as YYYY-MM-DD, anything else as text
-    (which full_clean() turns into the field's type, or refuses)."""
+    """A cell for this model field: a date read as YYYY-MM-DD, a whole number in
+    ASCII digits, anything else as text (which full_clean() turns into the field's
+    type, or refuses)."""
     if isinstance(model_field, models.DateField):
         return parse_date(value)
+    if isinstance(model_field, models.IntegerField):
+        return parse_integer(value, model_field)
     return parse_text(value)
 
 
-def parse_number(value):
+def parse_number(value, model_field):
+    """A key number (a provision's, a finding's): 1 or more, within the column."""
+    high = integer_range(model_field)[1]
     try:
-        number = int(parse_text(value))
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1:
-        raise ValueError(_("a number of 1 or more is required"))
+        number = parse_integer(value, model_field, least=1)
+    except ValueError:
+        number = None
+    if number is None:
+        raise ValueError(_("a whole number from 1 to %(high)d is required") % {"high": high})
     return number
 
 
 def parse_tags(value):
-    return sorted({parse_text(tag) for tag in parse_list(value) if tag})
+    """Tag names, each at most as long as a tag's name may be, and together short
+    enough for the copy an entry keeps of them (its tag_names)."""
+    tags = sorted({parse_text(tag) for tag in parse_list(value)} - {""})
+    longest = Tag._meta.get_field("name").max_length
+    for tag in tags:
+        if len(tag) > longest:
+            raise ValueError(
+                _("the tag “%(tag)s…” is longer than %(max)d characters")
+                % {"tag": tag[:20], "max": longest}
+            )
+    if len(edit_string_for_tags([Tag(name=tag) for tag in tags])) > TAG_NAMES_LENGTH:
+        raise ValueError(
+            _("too many tags: together they may be at most %(max)d characters")
+            % {"max": TAG_NAMES_LENGTH}
+        )
+    return tags
 
 
 def messages_of(error):
@@ -266,6 +405,14 @@ class Plan:
     m2m: dict
     tags: list | None
     children: list  # of ChildPlan
+    # The row's stored values as read, and the columns this file changes in it: only
+    # those are written, so a field the file does not give stays as stored.
+    before: dict = field(default_factory=dict)
+    columns: list = field(default_factory=list)
+
+    @property
+    def version(self):
+        return self.before.get("version")
 
 
 @dataclass
@@ -319,7 +466,11 @@ class CollectionImporter:
         table = self.lookup(model, key_field)
         found = []
         for key in keys:
-            key = parse_text(key)
+            try:
+                key = parse_text(key)
+            except ValueError as error:
+                errors.append(RowError(row, column, str(error)))
+                continue
             if key_field == "code":
                 key = key.upper()
             if key in table:
@@ -357,8 +508,15 @@ class CollectionImporter:
             if link is not None:
                 key.append(text.upper() if link.key == "code" else text)
                 continue
+            model_field = self.field(column)
             try:
-                key.append(self.field(column).to_python(text))
+                if isinstance(model_field, models.IntegerField):
+                    key.append(parse_number(text, model_field))
+                else:
+                    key.append(model_field.to_python(text))
+            except ValueError as error:
+                errors.append(RowError(number, column, str(error)))
+                return None
             except ValidationError as error:
                 errors.extend(RowError(number, column, message) for message in error.messages)
                 return None
@@ -409,10 +567,15 @@ class CollectionImporter:
 
     # Checking.
 
-    def run(self, rows, *, dry_run=False, progress=None, check_citations=True):
+    def run(self, rows, *, dry_run=False, progress=None, check_citations=True, seen_versions=None):
         """Check every row, then, if all are right and this is no dry run, write them
         in one transaction. With check_citations false the caller checks the sources
-        that unstored columns name (report.citations), once more files are written."""
+        that unstored columns name (report.citations), once more files are written.
+
+        Each entry to update is locked when it is written and its version compared with
+        the one read here, or with `seen_versions` ({row label: version}, the
+        `versions` of the dry run's report) when given: if anyone saved it meanwhile,
+        nothing is written and the report names it."""
         report = ImportReport(collection=str(self.model._meta.verbose_name_plural))
         keys = {}
         for number, data in rows:
@@ -445,16 +608,125 @@ class CollectionImporter:
             report.errors.sort(key=lambda error: error.row)
         if report.errors or dry_run:
             return report
+        to_write = [plan for plan in plans if plan.changed]
+        if not to_write:
+            report.written = True
+            return report
+        plan = to_write[0]
         try:
             with transaction.atomic(), search_signals.deferred():
-                for plan in plans:
-                    if plan.changed:
-                        self.write(plan)
+                conflicts = self.lock(to_write, seen_versions)
+                if conflicts:
+                    raise ImportConflict(conflicts)
+                for plan in to_write:
+                    self.write(plan)
+        except ImportConflict as conflict:
+            report.errors.extend(conflict.errors)
+            return report
+        except OperationalError:
+            # A lock not had in time (SQLite's wait ends, PostgreSQL ends a deadlock).
+            report.errors.append(
+                RowError(
+                    plan.row,
+                    "",
+                    _(
+                        "The entries were being written by someone else at the same time. "
+                        "Nothing was written: try again."
+                    ),
+                )
+            )
+            return report
         except (IntegrityError, ValidationError) as error:
-            report.errors.append(RowError(plan.row, "", str(error)))
+            report.errors.append(
+                RowError(
+                    plan.row,
+                    "",
+                    _(
+                        "“%(row)s” could not be written (%(error)s); someone may have "
+                        "changed it meanwhile. Nothing was written: check the file again."
+                    )
+                    % {"row": plan.label, "error": error},
+                )
+            )
             return report
         report.written = True
         return report
+
+    def lock(self, plans, seen_versions):
+        """Lock the stored rows that `plans` update, in the order of their ids (so two
+        imports never wait for each other in a circle), and compare each with what
+        was read: [RowError] for every row changed since (an entry whose version moved
+        on, or, for reference data, which has no version, a column this file writes
+        that no longer holds what was read), or added or deleted since the dry run."""
+        versioned = has_version(self.model)
+        columns = (
+            ["version"]
+            if versioned
+            else [model_field.attname for model_field in self.model._meta.concrete_fields]
+        )
+        ids = sorted(plan.entry.pk for plan in plans if not plan.created)
+        stored = {}
+        for start in range(0, len(ids), LOCK_BATCH):
+            locked = (
+                self.model._default_manager.select_for_update()
+                .filter(pk__in=ids[start : start + LOCK_BATCH])
+                .order_by("pk")
+                .values_list("pk", *columns)
+            )
+            stored.update((pk, dict(zip(columns, values, strict=True))) for pk, *values in locked)
+        errors = []
+        for plan in plans:
+            message = self.conflict(plan, stored, versioned, seen_versions)
+            if message:
+                errors.append(RowError(plan.row, "", message))
+        return errors
+
+    def conflict(self, plan, stored, versioned, seen_versions):
+        """Why `plan` may not be written over the row as stored, or ""."""
+        checked = versioned and seen_versions is not None
+        if plan.created:
+            if checked and plan.label in seen_versions:
+                return _(
+                    "“%(entry)s” was deleted after this file was checked. Nothing was "
+                    "written: check the file again."
+                ) % {"entry": plan.label}
+            return ""
+        now = stored.get(plan.entry.pk)
+        if now is None:
+            return _(
+                "“%(entry)s” was deleted while this file was imported. Nothing was "
+                "written: check the file again."
+            ) % {"entry": plan.label}
+        if not versioned:
+            if any(now[column] != plan.before[column] for column in plan.columns):
+                return _(
+                    "“%(entry)s” was changed by someone else while this file was imported. "
+                    "Nothing was written: check the file again."
+                ) % {"entry": plan.label}
+            # The columns this file leaves alone are recorded in its history as stored.
+            for column, value in now.items():
+                if column not in plan.columns:
+                    setattr(plan.entry, column, value)
+            return ""
+        seen = seen_versions.get(plan.label) if checked else plan.version
+        if seen is None:
+            return _(
+                "“%(entry)s” was added by someone else after this file was checked. "
+                "Nothing was written: check the file again."
+            ) % {"entry": plan.label}
+        if now["version"] == seen:
+            return ""
+        users, _fields = changes_since(plan.entry, seen)
+        return _(
+            "“%(entry)s” was saved by %(users)s after this file was checked (version "
+            "%(seen)d, now %(now)d). Nothing was written: check the file again against "
+            "the entry as it is now."
+        ) % {
+            "entry": plan.label,
+            "users": get_text_list(users, _("and")) if users else _("someone else"),
+            "seen": seen,
+            "now": now["version"],
+        }
 
     def plan_row(self, number, data, existing, seen, errors, report):
         """What to do with one row (a Plan), or None when it has errors."""
@@ -481,6 +753,8 @@ class CollectionImporter:
             if any(field.name == "status" for field in self.model._meta.concrete_fields):
                 entry.status = Status.PUBLISHED if self.publish else Status.DRAFT
         before = concrete_values(entry)
+        if not created and has_version(self.model):
+            report.versions[label] = entry.version
         unresolved = self.set_fields(number, data, entry, errors)
         m2m, tags = self.plan_links(
             number, "", data, None if created else entry, self.spec, self.model, errors
@@ -497,18 +771,14 @@ class CollectionImporter:
             return None
         if created and len(key) == 1:
             self.planned[key[0]] = entry
-        changed = (
-            created
-            or before != concrete_values(entry)
-            or bool(m2m)
-            or tags is not None
-            or bool(children)
-        )
-        return Plan(number, label, entry, created, changed, m2m, tags, children)
+        after = concrete_values(entry)
+        columns = [name for name, value in after.items() if before[name] != value]
+        changed = created or bool(columns) or bool(m2m) or tags is not None or bool(children)
+        return Plan(number, label, entry, created, changed, m2m, tags, children, before, columns)
 
     def set_fields(self, number, data, entry, errors):
         """Put the row's plain columns and foreign keys on the entry; returns the
-        foreign keys whose names are wrong (already reported)."""
+        fields whose values are wrong (already reported, so not checked again)."""
         spec, unresolved = self.spec, []
         plain = [column for column in spec.match if column not in spec.links] + list(spec.fields)
         for column in dict.fromkeys(plain):
@@ -517,6 +787,7 @@ class CollectionImporter:
                     setattr(entry, column, parse_value(self.field(column), data[column]))
                 except ValueError as error:
                     errors.append(RowError(number, column, str(error)))
+                    unresolved.append(column)
         for column, link in spec.links.items():
             model_field = self.field(link.field)
             if column not in data or model_field.many_to_many:
@@ -525,6 +796,7 @@ class CollectionImporter:
                 name = parse_text(data[column])
             except ValueError as error:
                 errors.append(RowError(number, column, str(error)))
+                unresolved.append(model_field.name)
                 continue
             target = model_field.related_model
             found = self.resolve(column, target, link.key, [name] if name else [], errors, number)
@@ -670,7 +942,13 @@ class CollectionImporter:
         entry = plan.entry
         reason = _("Imported from %(file)s") % {"file": self.source_name or _("a file")}
         with one_version(entry, user=self.user, reason=reason, created=plan.created):
-            entry.save()
+            if plan.created:
+                entry.save()
+            else:
+                # Only what this file changes: what it leaves out stays as stored.
+                fields = plan.columns + auto_now_fields(self.model)
+                if fields or has_version(self.model):
+                    entry.save(update_fields=fields)
             for name, ids in plan.m2m.items():
                 getattr(entry, name).set(ids)
             if plan.tags is not None:
@@ -709,6 +987,17 @@ def given_in_objects(rows, column):
     return given
 
 
+def has_version(model):
+    """Whether the model counts its saves (core.models.Entry.version)."""
+    return any(field.name == "version" for field in model._meta.concrete_fields)
+
+
+def auto_now_fields(model):
+    return [
+        field.name for field in model._meta.concrete_fields if getattr(field, "auto_now", False)
+    ]
+
+
 def concrete_values(row):
     return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
 
@@ -724,7 +1013,7 @@ def read_item(item, importer, *, rows, position):
         key = {}
         for name in rows.key:
             if isinstance(model._meta.get_field(name), models.IntegerField):
-                key[name] = parse_number(item.get(name))
+                key[name] = parse_number(item.get(name), model._meta.get_field(name))
             else:
                 key[name] = parse_text(item.get(name))
                 if not key[name]:
@@ -748,7 +1037,12 @@ def write_child(entry, child):
     for name, value in child.values.items():
         setattr(row, name, value)
     validate_row(row)
-    row.save()
+    if row.pk is None:
+        row.save()
+    else:
+        # The fields the file gives (and the key, so that a row whose links alone
+        # change is saved, and its history recorded): what it leaves out stays as stored.
+        row.save(update_fields=[*child.key, *child.values, *auto_now_fields(child.model)])
     for name, ids in child.m2m.items():
         getattr(row, name).set(ids)
     if child.tags is not None:
@@ -797,12 +1091,17 @@ def importer_for(collection, **options):
     return CollectionImporter(found, **options)
 
 
-def entries_import(*, collection, name, content, user=None, dry_run=False, progress=None):
+def entries_import(
+    *, collection, name, content, user=None, dry_run=False, progress=None, seen_versions=None
+):
     """Import a file; returns an ImportReport. Writes only if the whole file is
-    valid and dry_run is false. Raises ImportFileError for an unreadable file."""
+    valid and dry_run is false. Raises ImportFileError for an unreadable file.
+
+    `seen_versions` is the dry run's report.versions: an entry saved since the dry
+    run refuses the import (see CollectionImporter.run)."""
     importer = importer_for(collection, user=user, source_name=name)
     rows = read_rows(name, content, key_column=importer.spec.match[0])
-    return importer.run(rows, dry_run=dry_run, progress=progress)
+    return importer.run(rows, dry_run=dry_run, progress=progress, seen_versions=seen_versions)
 
 
 class FilesRefused(Exception):
