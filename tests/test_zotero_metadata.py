@@ -150,6 +150,4 @@ def test_the_oracle_fails_a_journal_title_on_a_speech():
         'content="emgov"><meta name="DC.type" content="speech">'
     )
     assert zotero_item(html)["itemType"] == "journalArticle"
-    assert zotero_item('<meta name="citation_title" content="T">')["itemType"] == (
-        "journalArticle"
-    )
+    assert zotero_item('<meta name="citation_title" content="T">')["itemType"] == "journalArticle"
