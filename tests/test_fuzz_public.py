@@ -82,7 +82,8 @@ class Route:
 
 
 LOCALE = object()
-GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^()]*)\)")
+# A group's body may hold groups of its own, one level deep (the cite formats).
+GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>(?:[^()]|\([^()]*\))*)\)")
 
 
 def literal(regex_text):
