@@ -98,4 +98,4 @@ def test_keyboard_reaches_navigation_filters_and_the_cite_box(new_page, site):
     expect(copy).to_be_focused()
     page.keyboard.press("Enter")
     expect(copy).to_have_text("Copied")
-    assert page.evaluate("navigator.clipboard.readText()").startswith("Xi, Jinping.")
+    assert page.evaluate("navigator.clipboard.readText()").startswith("emgov. [Xi Jinping’s")
