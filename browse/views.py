@@ -15,7 +15,7 @@ SECTION_SIZE = 10
 
 
 def home(request):
-    top_themes = list(Theme.objects.filter(parent=None))
+    top_themes = list(Theme.objects.published().filter(parent=None))
     counts = count_by_theme(top_themes)
     for theme in top_themes:
         theme.entry_count = counts[theme.pk]
@@ -27,7 +27,7 @@ def home(request):
 
 
 def theme_list(request):
-    themes = list(Theme.objects.all())
+    themes = list(Theme.objects.published())
     counts = count_by_theme(themes)
     children = {}
     for theme in themes:
@@ -66,12 +66,15 @@ class ThemeDetailView(OldSlugRedirectMixin, DetailView):
     model = Theme
     template_name = "browse/theme_detail.html"
 
+    def get_queryset(self):
+        return Theme.objects.published()
+
     def get_context_data(self, **kwargs):
         theme = self.object
         selected, sections = sections_for(self.request, {"themes__in": theme.descendant_ids()})
         return super().get_context_data(
             ancestors=theme.ancestors(),
-            children=theme.children.all(),
+            children=theme.children.published(),
             selected_type=selected,
             sections=sections,
             **kwargs,

@@ -48,6 +48,12 @@ def format_partial_date(value, precision):
     return formats.date_format(value, "DATE_FORMAT")
 
 
+def synthetic_is_public():
+    """Whether synthetic rows pass the public rule: only where the environment sets
+    EMGOV_SYNTHETIC_PUBLIC=1 (a benchmark on a database of its own)."""
+    return getattr(settings, "EMGOV_SYNTHETIC_PUBLIC", False)
+
+
 class PublicQuerySet(models.QuerySet):
     """The one question every public path asks: what may the public see? Each model
     answers it once, in its `published_condition()` (see Publishable)."""
@@ -70,9 +76,10 @@ class Publishable(models.Model):
     Entry) and every row named in `published_with` is public too: a provision with
     its directive, a finding with its source, a link between entries with both of
     its ends. Reference data (themes, countries, organizations) has neither, so all
-    of it is public. `published()` asks the rule of the database and `is_published`
-    of one row in memory; both are read off the same declaration, so they cannot
-    disagree."""
+    of it is public. A row marked synthetic (MayBeSynthetic: benchmark data) is never
+    public, unless settings.EMGOV_SYNTHETIC_PUBLIC says so. `published()` asks the
+    rule of the database and `is_published` of one row in memory; both are read off
+    the same declaration, so they cannot disagree."""
 
     # Foreign keys to the rows this one is published with.
     published_with = ()
@@ -90,6 +97,8 @@ class Publishable(models.Model):
         if assuming is not None and assuming not in cls.published_with:
             raise ValueError(f"{cls.__name__} is not published with {assuming!r}.")
         condition = Q()
+        if issubclass(cls, MayBeSynthetic) and not synthetic_is_public():
+            condition &= Q(**{f"{prefix}is_synthetic": False})
         for name in cls.published_with:
             if name != assuming:
                 end = cls._meta.get_field(name).related_model
@@ -99,10 +108,37 @@ class Publishable(models.Model):
     @property
     def is_published(self):
         """published_condition(), for this one row."""
+        if getattr(self, "is_synthetic", False) and not synthetic_is_public():
+            return False
         return all(
             getattr(self, name) is not None and getattr(self, name).is_published
             for name in self.published_with
         )
+
+    @property
+    def rests_on_synthetic(self):
+        """Whether this row, or a row it is published with, is synthetic: what the
+        search index stores, so that it can apply the rule whatever the setting was
+        when the row was indexed."""
+        return getattr(self, "is_synthetic", False) or any(
+            getattr(self, name) is not None and getattr(self, name).rests_on_synthetic
+            for name in self.published_with
+        )
+
+
+class MayBeSynthetic(models.Model):
+    """A row that benchmark data (bench.synthetic) may have made. The flag is set only
+    there, never by an editor, and the public rule (Publishable) hides such rows."""
+
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        editable=False,
+        help_text=_("Made by make_synthetic for benchmarks; never public data."),
+    )
+
+    class Meta:
+        abstract = True
 
 
 # Kept in a name so that services can record one version of an entry by hand, after
@@ -110,7 +146,7 @@ class Publishable(models.Model):
 entry_history = HistoricalRecords(inherit=True, m2m_fields=["themes"])
 
 
-class Entry(Publishable):
+class Entry(MayBeSynthetic, Publishable):
     """A curated, citable record: it has a workflow status, themes and tags, a full
     history, and a version number that stops two editors overwriting each other."""
 
@@ -268,7 +304,7 @@ def refuse_deleting_linked(sender, instance, **kwargs):
         )
 
 
-class Theme(RemembersOldSlugs, ProtectedWhileLinked, Publishable):
+class Theme(RemembersOldSlugs, ProtectedWhileLinked, MayBeSynthetic, Publishable):
     """A subject heading. Themes nest; a theme page gathers its sub-themes' entries."""
 
     parent = models.ForeignKey(
@@ -341,7 +377,7 @@ class Theme(RemembersOldSlugs, ProtectedWhileLinked, Publishable):
         return chain
 
 
-class Country(ProtectedWhileLinked, Publishable):
+class Country(ProtectedWhileLinked, MayBeSynthetic, Publishable):
     """An ISO 3166-1 country; every one is loaded from pycountry by load_seed."""
 
     code = models.CharField(
@@ -390,7 +426,7 @@ class Country(ProtectedWhileLinked, Publishable):
         return reverse("cooperation:country", kwargs={"code": self.code.lower()})
 
 
-class Organization(ProtectedWhileLinked, Publishable):
+class Organization(ProtectedWhileLinked, MayBeSynthetic, Publishable):
     """An issuing body or a party: a Party organ, a ministry, a UN agency, ..."""
 
     class Kind(models.TextChoices):
