@@ -195,6 +195,11 @@ class Entry(MayBeSynthetic, Publishable):
         """Publishing needs at least one source; Source and Finding answer otherwise."""
         return self.sources.exists()
 
+    def has_published_source(self):
+        """At least one of its sources is public: the page published would list it.
+        A source still in draft would leave the public page citing nothing."""
+        return self.sources.published().exists()
+
     @classmethod
     def published_condition(cls, prefix="", *, assuming=None):
         own = Q(**{f"{prefix}status": Status.PUBLISHED})
@@ -542,6 +547,9 @@ class Source(ProtectedWhileLinked, SluggedEntry):
 
     def has_source(self):
         return True  # a source is its own source
+
+    def has_published_source(self):
+        return True
 
     @property
     def display_date(self):
