@@ -441,7 +441,22 @@ def author_name(author):
     return ", ".join(part for part in (author.family_name, author.given_name) if part)
 
 
+# What abstract_rights says of a source with an abstract: the only third-party text
+# the collections carry whole, quoted as its publisher gives it.
+ABSTRACT_RIGHTS = (
+    "Quoted from the work as published: third-party text that keeps its authors' and "
+    "publisher's rights, not under CC BY 4.0."
+)
+
+
 class SourceSerializer(EntrySerializer):
+    abstract_rights = serializers.SerializerMethodField(
+        help_text=_(
+            "For a source with an abstract: that the abstract is quoted from the work as "
+            "published, third-party text under its authors' and publisher's rights, not "
+            "under CC BY 4.0. Empty without an abstract."
+        )
+    )
     authors = LinkedSlugs(
         key=author_name,
         help_text=_("Its authors in order: “Family, Given” for people, or an institution."),
@@ -479,7 +494,12 @@ class SourceSerializer(EntrySerializer):
             "themes",
             "tags",
             *ENTRY_DATES,
+            "abstract_rights",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_abstract_rights(self, source):
+        return ABSTRACT_RIGHTS if source.abstract else ""
 
     @staticmethod
     def public_queryset():

@@ -11,6 +11,11 @@ from core.views_mixins import OldSlugRedirectMixin, PublishedDetailMixin, pagina
 from policies.models import Provision
 
 LATEST_ENTRIES = 8
+# The two documents the starter data comes from (editorial/seed/sources.jsonl).
+STARTER_SOURCES = {
+    "cgtn_report": "cgtn-2019-xi-emergency-management",
+    "xu_meng_paper": "xu-meng-belt-and-road-emergency-cooperation",
+}
 SECTION_SIZE = 10
 
 
@@ -23,6 +28,17 @@ def home(request):
         request,
         "browse/home.html",
         {"themes": top_themes, "latest": latest_published(LATEST_ENTRIES)},
+    )
+
+
+def about(request):
+    """What emgov is and how it is made: method, coverage and gaps, the documents of
+    the starter data, the licences. The two documents are linked when published."""
+    found = Source.objects.published().in_bulk(STARTER_SOURCES.values(), field_name="slug")
+    return render(
+        request,
+        "browse/about.html",
+        {name: found.get(slug) for name, slug in STARTER_SOURCES.items()},
     )
 
 

@@ -49,7 +49,5 @@ class ConfirmsLinkedPages(admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         # Both confirmations ask this, with the entries to delete; the templates read
         # the answer off the request, which both of them have in their context.
-        request.linked_pages = [
-            (obj, links) for obj in objs if (links := linking_entries(obj))
-        ]
+        request.linked_pages = [(obj, links) for obj in objs if (links := linking_entries(obj))]
         return super().get_deleted_objects(objs, request)
