@@ -81,6 +81,9 @@ class ThemeSerializer(serializers.ModelSerializer):
         help_text=_("Slug of the theme above it, if any."),
     )
     children = LinkedSlugs(help_text=_("Slugs of the themes directly below it."))
+    source = serializers.SerializerMethodField(
+        help_text=_("Slug of the published source the theme is drawn from, if any.")
+    )
 
     class Meta:
         model = Theme
@@ -94,12 +97,21 @@ class ThemeSerializer(serializers.ModelSerializer):
             "parent",
             "children",
             "order",
+            "source",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_source(self, theme):
+        return theme.source.slug if theme.source and theme.source.is_published else ""
 
     @staticmethod
     def public_queryset():
         # Themes are reference data: all of them are public.
-        return Theme.objects.published().select_related("parent").prefetch_related("children")
+        return (
+            Theme.objects.published()
+            .select_related("parent", "source")
+            .prefetch_related("children")
+        )
 
 
 class EmbeddedProvisionSerializer(serializers.ModelSerializer):
@@ -200,6 +212,10 @@ class DirectiveSerializer(EntrySerializer):
             "sources",
             "agreements",
             *ENTRY_DATES,
+            "date_basis",
+            "date_basis_note",
+            "points_are",
+            "speaker_family_name",
         ]
 
     @staticmethod
@@ -381,6 +397,9 @@ class MechanismSerializer(EntrySerializer):
             "themes",
             "tags",
             *ENTRY_DATES,
+            "date_basis",
+            "date_basis_note",
+            "attested_as",
         ]
 
     @staticmethod
@@ -495,6 +514,9 @@ class SourceSerializer(EntrySerializer):
             "tags",
             *ENTRY_DATES,
             "abstract_rights",
+            "date_basis",
+            "date_basis_note",
+            "updated_on",
         ]
 
     @extend_schema_field(OpenApiTypes.STR)

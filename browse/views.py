@@ -83,7 +83,7 @@ class ThemeDetailView(OldSlugRedirectMixin, DetailView):
     template_name = "browse/theme_detail.html"
 
     def get_queryset(self):
-        return Theme.objects.published()
+        return Theme.objects.published().select_related("source")
 
     def get_context_data(self, **kwargs):
         theme = self.object

@@ -120,9 +120,12 @@ MECHANISMS = EntryType(
         fields=(
             "name",
             "name_original",
+            "attested_as",
             "description",
             "established_on",
             "date_precision",
+            "date_basis",
+            "date_basis_note",
             "url",
         ),
         links={

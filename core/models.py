@@ -37,15 +37,61 @@ class DatePrecision(models.TextChoices):
     DAY = "day", _("Exact day")
 
 
-def format_partial_date(value, precision):
-    """Show a date no more precisely than it is known ("2019", "November 2019")."""
+class DateBasis(models.TextChoices):
+    """How a date is known, beside how precisely: what the source states, what emgov
+    worked out from what it states ("on Friday" in a report of a known date), or an
+    editor's estimate."""
+
+    STATED = "stated", _("Stated by the source")
+    INFERRED = "inferred", _("Inferred by emgov from the source")
+    ESTIMATED = "estimated", _("Estimated by emgov")
+
+
+def format_partial_date(value, precision, basis=DateBasis.STATED):
+    """Show a date no more precisely than it is known ("2019", "November 2019"), and
+    a date the source does not state in square brackets ("[29 Nov. 2019]"; an
+    estimate "[c. 2019]"), as catalogues and citation styles mark supplied dates."""
     if value is None:
         return ""
     if precision == DatePrecision.YEAR:
-        return str(value.year)
-    if precision == DatePrecision.MONTH:
-        return formats.date_format(value, "YEAR_MONTH_FORMAT")
-    return formats.date_format(value, "DATE_FORMAT")
+        text = str(value.year)
+    elif precision == DatePrecision.MONTH:
+        text = formats.date_format(value, "YEAR_MONTH_FORMAT")
+    else:
+        text = formats.date_format(value, "DATE_FORMAT")
+    if basis == DateBasis.INFERRED:
+        return f"[{text}]"
+    if basis == DateBasis.ESTIMATED:
+        return f"[c. {text}]"
+    return text
+
+
+class DatedByBasis(models.Model):
+    """How an entry's date is known, and why, where emgov supplied it."""
+
+    date_basis = models.CharField(
+        _("date basis"),
+        max_length=9,
+        choices=DateBasis,
+        default=DateBasis.STATED,
+        help_text=_("Stated by the source, or inferred or estimated by emgov."),
+    )
+    date_basis_note = models.CharField(
+        _("how the date was worked out"),
+        max_length=500,
+        blank=True,
+        help_text=_("For an inferred or estimated date: from what, and how. Shown publicly."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.date_basis != DateBasis.STATED and not self.date_basis_note.strip():
+            raise ValidationError(
+                {"date_basis_note": _("Say how an inferred or estimated date was worked out.")}
+            )
 
 
 def synthetic_is_public():
@@ -146,9 +192,21 @@ class MayBeSynthetic(models.Model):
 entry_history = HistoricalRecords(inherit=True, m2m_fields=["themes"])
 
 
+class Origin(models.TextChoices):
+    """Where an entry came from, as its page says."""
+
+    STARTER = "starter", _("Starter data")
+    IMPORT = "import", _("Imported from a file")
+    EDITOR = "editor", _("Added by an editor")
+
+
 class Entry(MayBeSynthetic, Publishable):
     """A curated, citable record: it has a workflow status, themes and tags, a full
     history, and a version number that stops two editors overwriting each other."""
+
+    # Set by load_seed for the starter data; for the rest, the entry's first version
+    # in its history tells an import from an editor's work (editorial.origin).
+    origin = models.CharField(_("origin"), max_length=8, choices=Origin, blank=True, editable=False)
 
     status = models.CharField(
         _("status"),
@@ -327,6 +385,15 @@ class Theme(RemembersOldSlugs, ProtectedWhileLinked, MayBeSynthetic, Publishable
     order = models.PositiveIntegerField(
         _("order"), default=0, help_text=_("Lower numbers come first among siblings.")
     )
+    source = models.ForeignKey(
+        "core.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source"),
+        help_text=_("The document the theme and its description are drawn from."),
+    )
 
     history = HistoricalRecords()
 
@@ -460,6 +527,15 @@ class Organization(ProtectedWhileLinked, MayBeSynthetic, Publishable):
         verbose_name=_("country"),
     )
     url = models.URLField(_("website"), blank=True)
+    source = models.ForeignKey(
+        "core.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source"),
+        help_text=_("The document that names the organization."),
+    )
 
     history = HistoricalRecords()
 
@@ -472,7 +548,7 @@ class Organization(ProtectedWhileLinked, MayBeSynthetic, Publishable):
         return self.name
 
 
-class Source(ProtectedWhileLinked, SluggedEntry):
+class Source(ProtectedWhileLinked, DatedByBasis, SluggedEntry):
     """A citable document that entries rest on: a report, an article, an official text."""
 
     class Kind(models.TextChoices):
@@ -499,12 +575,26 @@ class Source(ProtectedWhileLinked, SluggedEntry):
     volume = models.CharField(_("volume"), max_length=40, blank=True)
     issue = models.CharField(_("issue"), max_length=40, blank=True)
     pages = models.CharField(_("pages"), max_length=40, blank=True)
-    published_on = models.DateField(_("date"), null=True, blank=True)
+    published_on = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        help_text=_("Its publication date, if the source gives it; blank if unknown."),
+    )
     date_precision = models.CharField(
         _("date precision"),
         max_length=5,
         choices=DatePrecision,
         default=DatePrecision.DAY,
+    )
+    updated_on = models.DateField(
+        _("updated"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date the source says it was last updated (“Updated 00:32, 01-Dec-2019”), "
+            "kept apart from its publication date."
+        ),
     )
     url = models.URLField(_("URL"), max_length=1000, blank=True)
     archived_url = models.URLField(_("archived URL"), max_length=1000, blank=True)
@@ -553,7 +643,17 @@ class Source(ProtectedWhileLinked, SluggedEntry):
 
     @property
     def display_date(self):
-        return format_partial_date(self.published_on, self.date_precision)
+        return format_partial_date(self.published_on, self.date_precision, self.date_basis)
+
+    @property
+    def display_updated(self):
+        return format_partial_date(self.updated_on, DatePrecision.DAY)
+
+    @property
+    def short_reference(self):
+        """'CGTN, “Xi stresses …”': how a page names it in a sentence."""
+        title = f"\u201c{self.title}\u201d"
+        return f"{self.outlet}, {title}" if self.outlet else title
 
     @property
     def year(self):

@@ -54,12 +54,8 @@ def test_the_licence_file_package_and_data_page_agree(client):
 def test_a_quoted_abstract_is_marked_in_the_exports_and_the_api(client):
     quoted = make_source(title="A paper with an abstract", abstract="We study floods.")
     plain = make_source(title="A report without one")
-    rows = {
-        row["slug"]: row
-        for row in csv.DictReader(
-            io.StringIO(b"".join(client.get("/export/sources.csv").streaming_content).decode())
-        )
-    }
+    exported = b"".join(client.get("/export/sources.csv").streaming_content).decode()
+    rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(exported))}
     assert "Quoted from the work as published" in rows[quoted.slug]["abstract_rights"]
     assert "not under CC BY 4.0" in rows[quoted.slug]["abstract_rights"]
     assert rows[plain.slug]["abstract_rights"] == ""
@@ -69,5 +65,5 @@ def test_a_quoted_abstract_is_marked_in_the_exports_and_the_api(client):
     api = client.get(f"/api/v1/sources/{quoted.slug}/").json()
     assert api["abstract_rights"] == by_slug[quoted.slug]["abstract_rights"]
     # The CSV's existing columns keep their places: the new one comes last.
-    header = next(csv.reader(io.StringIO(b"".join(client.get("/export/sources.csv").streaming_content).decode())))
+    header = next(csv.reader(io.StringIO(exported)))
     assert header[-1] == "abstract_rights" and header[:3] == ["id", "slug", "permalink"]
