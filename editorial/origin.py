@@ -12,7 +12,7 @@ from core.registry import registry
 
 
 def import_reason_prefixes():
-    """"Imported from " in every language of the site: the reason is written in the
+    """ "Imported from " in every language of the site: the reason is written in the
     language of the request that imported."""
     prefixes = set()
     for code, _name in settings.LANGUAGES:

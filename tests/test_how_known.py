@@ -54,9 +54,7 @@ def test_the_directive_page_shows_the_inferred_date_in_brackets_with_why(client,
 
 
 @pytest.mark.django_db
-def test_the_report_shows_its_updated_date_apart_from_an_unknown_publication_date(
-    client, seeded
-):
+def test_the_report_shows_its_updated_date_apart_from_an_unknown_publication_date(client, seeded):
     page = client.get(CGTN).content.decode()
     assert "not given by the source" in page
     assert '<time datetime="2019-12-01">Dec. 1, 2019</time>' in page
@@ -64,9 +62,7 @@ def test_the_report_shows_its_updated_date_apart_from_an_unknown_publication_dat
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("number", [1, 3, 6])
-def test_every_point_page_says_it_is_emgovs_division_and_lists_its_sources(
-    client, seeded, number
-):
+def test_every_point_page_says_it_is_emgovs_division_and_lists_its_sources(client, seeded, number):
     page = client.get(f"{XI}p{number}/").content.decode()
     assert (
         "Points are emgov’s division of CGTN, “Xi stresses modernization of China’s emergency "
@@ -104,9 +100,7 @@ def test_a_theme_page_names_its_source(client, seeded):
 @pytest.mark.parametrize(
     "path", [XI, f"{XI}p2/", CGTN, "/sources/xu-meng-belt-and-road-emergency-cooperation/"]
 )
-def test_each_starter_entry_page_names_its_origin_document_and_last_update(
-    client, seeded, path
-):
+def test_each_starter_entry_page_names_its_origin_document_and_last_update(client, seeded, path):
     page = client.get(path).content.decode()
     origin = page.split('class="record-origin"')[1].split("</p>")[0]
     assert "Origin: starter data, from" in origin and "/sources/" in origin
