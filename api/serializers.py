@@ -340,6 +340,8 @@ class AgreementSerializer(EntrySerializer):
             "themes",
             "tags",
             *ENTRY_DATES,
+            "date_basis",
+            "date_basis_note",
         ]
 
     @staticmethod

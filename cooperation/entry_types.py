@@ -80,6 +80,8 @@ AGREEMENTS = EntryType(
             "kind",
             "agreement_status",
             "signed_on",
+            "date_basis",
+            "date_basis_note",
             "in_force_on",
             "expires_on",
             "summary",

@@ -78,7 +78,7 @@ class Mechanism(DatedByBasis, SluggedEntry):
         return format_partial_date(self.established_on, self.date_precision, self.date_basis)
 
 
-class Agreement(SluggedEntry):
+class Agreement(DatedByBasis, SluggedEntry):
     """An MoU, agreement, joint statement or action plan between parties."""
 
     class Kind(models.TextChoices):
@@ -174,7 +174,8 @@ class Agreement(SluggedEntry):
 
     @property
     def display_date(self):
-        return format_partial_date(self.signed_on, DatePrecision.DAY)
+        """Its signing date, bracketed when emgov inferred or estimated it."""
+        return format_partial_date(self.signed_on, DatePrecision.DAY, self.date_basis)
 
 
 class AgreementLink(Publishable):

@@ -45,6 +45,21 @@ def test_an_inferred_date_needs_a_note_of_how():
 
 
 @pytest.mark.django_db
+def test_an_agreements_estimated_signing_date_is_bracketed_on_its_page_and_card(client):
+    from tests.builders import make_agreement
+
+    agreement = make_agreement(
+        title="Memorandum on Quorvex drills",
+        signed_on=datetime.date(2019, 4, 25),
+        date_basis=DateBasis.ESTIMATED,
+        date_basis_note="Signed at the 2019 forum, whose dates are known.",
+    )
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert "[c. April 25, 2019]" in page and "Signed at the 2019 forum" in page
+    assert "[c. April 25, 2019]" in client.get("/agreements/").content.decode()
+
+
+@pytest.mark.django_db
 def test_the_directive_page_shows_the_inferred_date_in_brackets_with_why(client, seeded):
     page = client.get(XI).content.decode()
     assert "[Nov. 29, 2019]" in page
