@@ -69,11 +69,13 @@ def format_partial_date(value, precision, basis=DateBasis.STATED):
 class DatedByBasis(models.Model):
     """How an entry's date is known, and why, where emgov supplied it."""
 
+    # Blank in a form (or an import) is read as stated, the default (clean()).
     date_basis = models.CharField(
         _("date basis"),
         max_length=9,
         choices=DateBasis,
         default=DateBasis.STATED,
+        blank=True,
         help_text=_("Stated by the source, or inferred or estimated by emgov."),
     )
     date_basis_note = models.CharField(
@@ -88,6 +90,8 @@ class DatedByBasis(models.Model):
 
     def clean(self):
         super().clean()
+        if not self.date_basis:
+            self.date_basis = DateBasis.STATED
         if self.date_basis != DateBasis.STATED and not self.date_basis_note.strip():
             raise ValidationError(
                 {"date_basis_note": _("Say how an inferred or estimated date was worked out.")}

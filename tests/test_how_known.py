@@ -142,3 +142,24 @@ def test_the_citation_note_says_the_date_was_inferred(client, seeded):
 
     (item,) = json.loads(client.get(XI + "cite.json").content)
     assert "Date inferred by emgov" in item["note"] and "on Friday" in item["note"]
+
+
+@pytest.mark.django_db
+def test_editors_can_set_how_each_value_is_known_in_the_admin(editor_client):
+    from django.urls import reverse
+
+    from tests.builders import make_agreement, make_mechanism, make_theme
+
+    pages = {
+        make_directive(): ("date_basis", "date_basis_note", "points_are", "speaker_family_name"),
+        make_source(): ("date_basis", "date_basis_note", "updated_on"),
+        make_mechanism(): ("date_basis", "attested_as"),
+        make_agreement(): ("date_basis", "date_basis_note"),
+        make_theme(): ("source",),
+    }
+    for obj, fields in pages.items():
+        opts = obj._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        page = editor_client.get(url).content.decode()
+        for name in fields:
+            assert f'name="{name}"' in page, (opts.model_name, name)

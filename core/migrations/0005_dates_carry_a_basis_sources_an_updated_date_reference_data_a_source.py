@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalsource',
             name='date_basis',
-            field=models.CharField(choices=[('stated', 'Stated by the source'), ('inferred', 'Inferred by emgov from the source'), ('estimated', 'Estimated by emgov')], default='stated', help_text='Stated by the source, or inferred or estimated by emgov.', max_length=9, verbose_name='date basis'),
+            field=models.CharField(blank=True, choices=[('stated', 'Stated by the source'), ('inferred', 'Inferred by emgov from the source'), ('estimated', 'Estimated by emgov')], default='stated', help_text='Stated by the source, or inferred or estimated by emgov.', max_length=9, verbose_name='date basis'),
         ),
         migrations.AddField(
             model_name='historicalsource',
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='source',
             name='date_basis',
-            field=models.CharField(choices=[('stated', 'Stated by the source'), ('inferred', 'Inferred by emgov from the source'), ('estimated', 'Estimated by emgov')], default='stated', help_text='Stated by the source, or inferred or estimated by emgov.', max_length=9, verbose_name='date basis'),
+            field=models.CharField(blank=True, choices=[('stated', 'Stated by the source'), ('inferred', 'Inferred by emgov from the source'), ('estimated', 'Estimated by emgov')], default='stated', help_text='Stated by the source, or inferred or estimated by emgov.', max_length=9, verbose_name='date basis'),
         ),
         migrations.AddField(
             model_name='source',
