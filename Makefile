@@ -78,8 +78,11 @@ test: lint check coverage-erase
 # the site's: create it first (createdb emgov_bench). Only the bench settings install
 # the bench app, whose commands write and time a synthetic corpus. Each command gets a
 # throwaway secret key: the pages it times sign cookies, and nothing signed outlives it.
+# EMGOV_SYNTHETIC_PUBLIC=1 lets the timed pages show the synthetic entries, which the
+# public rule hides everywhere else.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/emgov_bench
 BENCH_MANAGE := DJANGO_SETTINGS_MODULE=emgov.settings.bench DATABASE_URL="$(BENCH_DATABASE_URL)" \
+	EMGOV_SYNTHETIC_PUBLIC=1 \
 	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	$(MANAGE)
 SYNTHETIC ?= --directives 20000 --provisions-per-directive 10 --agreements 5000

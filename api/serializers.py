@@ -81,6 +81,9 @@ class ThemeSerializer(serializers.ModelSerializer):
         help_text=_("Slug of the theme above it, if any."),
     )
     children = LinkedSlugs(help_text=_("Slugs of the themes directly below it."))
+    source = serializers.SerializerMethodField(
+        help_text=_("Slug of the published source the theme is drawn from, if any.")
+    )
 
     class Meta:
         model = Theme
@@ -94,12 +97,21 @@ class ThemeSerializer(serializers.ModelSerializer):
             "parent",
             "children",
             "order",
+            "source",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_source(self, theme):
+        return theme.source.slug if theme.source and theme.source.is_published else ""
 
     @staticmethod
     def public_queryset():
         # Themes are reference data: all of them are public.
-        return Theme.objects.published().select_related("parent").prefetch_related("children")
+        return (
+            Theme.objects.published()
+            .select_related("parent", "source")
+            .prefetch_related("children")
+        )
 
 
 class EmbeddedProvisionSerializer(serializers.ModelSerializer):
@@ -200,6 +212,10 @@ class DirectiveSerializer(EntrySerializer):
             "sources",
             "agreements",
             *ENTRY_DATES,
+            "date_basis",
+            "date_basis_note",
+            "points_are",
+            "speaker_family_name",
         ]
 
     @staticmethod
@@ -324,6 +340,8 @@ class AgreementSerializer(EntrySerializer):
             "themes",
             "tags",
             *ENTRY_DATES,
+            "date_basis",
+            "date_basis_note",
         ]
 
     @staticmethod
@@ -381,6 +399,9 @@ class MechanismSerializer(EntrySerializer):
             "themes",
             "tags",
             *ENTRY_DATES,
+            "date_basis",
+            "date_basis_note",
+            "attested_as",
         ]
 
     @staticmethod
@@ -441,7 +462,22 @@ def author_name(author):
     return ", ".join(part for part in (author.family_name, author.given_name) if part)
 
 
+# What abstract_rights says of a source with an abstract: the only third-party text
+# the collections carry whole, quoted as its publisher gives it.
+ABSTRACT_RIGHTS = (
+    "Quoted from the work as published: third-party text that keeps its authors' and "
+    "publisher's rights, not under CC BY 4.0."
+)
+
+
 class SourceSerializer(EntrySerializer):
+    abstract_rights = serializers.SerializerMethodField(
+        help_text=_(
+            "For a source with an abstract: that the abstract is quoted from the work as "
+            "published, third-party text under its authors' and publisher's rights, not "
+            "under CC BY 4.0. Empty without an abstract."
+        )
+    )
     authors = LinkedSlugs(
         key=author_name,
         help_text=_("Its authors in order: “Family, Given” for people, or an institution."),
@@ -479,7 +515,15 @@ class SourceSerializer(EntrySerializer):
             "themes",
             "tags",
             *ENTRY_DATES,
+            "abstract_rights",
+            "date_basis",
+            "date_basis_note",
+            "updated_on",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_abstract_rights(self, source):
+        return ABSTRACT_RIGHTS if source.abstract else ""
 
     @staticmethod
     def public_queryset():

@@ -1,7 +1,11 @@
 """A synthetic corpus for benchmarks: realistic lengths and word frequencies, every
 entry labelled synthetic (a title prefix, a `synthetic-` slug and the `synthetic`
-tag), indexed as it is made and inserted with bulk_create (its links with COPY on
-PostgreSQL). Each entry is checked as it is made by the import engine's row check
+tag) and marked so in the database (`is_synthetic`, which the public rule hides
+unless EMGOV_SYNTHETIC_PUBLIC=1), under themes, countries and an organization of its
+own, all as clearly fictional and marked too (never the starter data's themes, never
+a real country: parties are ISO 3166-1 user-assigned codes, XA to XZ), indexed
+as it is made and inserted with bulk_create (its links with COPY on PostgreSQL).
+Each entry is checked as it is made by the import engine's row check
 (editorial.importing.validate_row), so that what an import would refuse is refused
 here too, and the load with it. Never part of the public data: load_seed does not
 know it, and `make_synthetic --delete` removes all of it."""
@@ -112,14 +116,34 @@ def random_date(rng):
     return datetime.date(1990, 1, 1) + datetime.timedelta(days=rng.randrange(35 * 365))
 
 
+# ISO 3166-1 reserves these alpha-2 codes for users' own assignment: no country has
+# one, so a synthetic party can never be mistaken for a real one.
+COUNTRY_CODES = tuple(f"X{letter}" for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
 def synthetic_themes():
-    themes = list(Theme.objects.all())
-    if themes:
-        return themes
-    root = Theme.objects.create(name=f"{PREFIX} Emergency management", slug="synthetic-root")
+    """Themes of its own, made once and reused: never the starter data's themes."""
+    root, _ = Theme.objects.get_or_create(
+        slug="synthetic-root",
+        defaults={"name": f"{PREFIX} Emergency management", "is_synthetic": True},
+    )
     return [root] + [
-        Theme.objects.create(name=f"{PREFIX} Theme {n}", slug=f"synthetic-theme-{n}", parent=root)
+        Theme.objects.get_or_create(
+            slug=f"synthetic-theme-{n}",
+            defaults={"name": f"{PREFIX} Theme {n}", "parent": root, "is_synthetic": True},
+        )[0]
         for n in range(1, 9)
+    ]
+
+
+def synthetic_countries():
+    """Fictional parties under the user-assigned codes, made once and reused."""
+    return [
+        Country.objects.get_or_create(
+            code=code,
+            defaults={"name": f"{PREFIX} Country {code}", "is_synthetic": True},
+        )[0]
+        for code in COUNTRY_CODES
     ]
 
 
@@ -197,6 +221,7 @@ class EntryMaker:
             date=random_date(rng),
             summary=summary,
             status=Status.PUBLISHED,
+            is_synthetic=True,
         )
         return checked(directive, self.links())
 
@@ -221,8 +246,10 @@ class EntryMaker:
             signed_on=random_date(rng),
             summary=sentence_text(rng, 40, 100),
             status=Status.PUBLISHED,
+            is_synthetic=True,
         )
         countries = rng.sample(self.countries, k=min(len(self.countries), rng.randint(1, 3)))
+        countries.sort(key=lambda country: country.name)  # as a rebuild reads them
         return checked(agreement, self.links(countries))
 
 
@@ -302,9 +329,13 @@ def make_synthetic(*, directives, provisions_per_directive, agreements, seed=1, 
     themes, tags = synthetic_themes(), synthetic_tags()
     body, _ = Organization.objects.get_or_create(
         slug="synthetic-ministry",
-        defaults={"name": f"{PREFIX} Ministry", "kind": Organization.Kind.MINISTRY},
+        defaults={
+            "name": f"{PREFIX} Ministry",
+            "kind": Organization.Kind.MINISTRY,
+            "is_synthetic": True,
+        },
     )
-    countries = list(Country.objects.all())
+    countries = synthetic_countries()
     maker = EntryMaker(rng, themes, tags, body, countries)
     loader = Loader(tags, countries, progress)
     first_directive = Directive.objects.filter(slug__startswith=SLUG_PREFIX).count()
@@ -344,14 +375,15 @@ def make_synthetic(*, directives, provisions_per_directive, agreements, seed=1, 
 
 @transaction.atomic
 def delete_synthetic():
-    """Remove every synthetic entry, tag, theme and organization."""
+    """Remove every synthetic entry, tag, theme, country and organization."""
     counts = {
-        "provisions": Provision.objects.filter(directive__slug__startswith=SLUG_PREFIX).delete()[0],
-        "directives": Directive.objects.filter(slug__startswith=SLUG_PREFIX).delete()[0],
-        "agreements": Agreement.objects.filter(slug__startswith=SLUG_PREFIX).delete()[0],
+        "provisions": Provision.objects.filter(directive__is_synthetic=True).delete()[0],
+        "directives": Directive.objects.filter(is_synthetic=True).delete()[0],
+        "agreements": Agreement.objects.filter(is_synthetic=True).delete()[0],
     }
     Tag.objects.filter(slug__startswith=TAG).delete()
-    Organization.objects.filter(slug__startswith=SLUG_PREFIX).delete()
-    Theme.objects.filter(slug__startswith=SLUG_PREFIX, parent__isnull=False).delete()
-    Theme.objects.filter(slug__startswith=SLUG_PREFIX).delete()
+    Organization.objects.filter(is_synthetic=True).delete()
+    Theme.objects.filter(is_synthetic=True, parent__isnull=False).delete()
+    Theme.objects.filter(is_synthetic=True).delete()
+    Country.objects.filter(is_synthetic=True).delete()
     return counts

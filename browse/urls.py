@@ -10,6 +10,7 @@ app_name = "browse"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
     path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source"),

@@ -11,11 +11,16 @@ from core.views_mixins import OldSlugRedirectMixin, PublishedDetailMixin, pagina
 from policies.models import Provision
 
 LATEST_ENTRIES = 8
+# The two documents the starter data comes from (editorial/seed/sources.jsonl).
+STARTER_SOURCES = {
+    "cgtn_report": "cgtn-2019-xi-emergency-management",
+    "xu_meng_paper": "xu-meng-belt-and-road-emergency-cooperation",
+}
 SECTION_SIZE = 10
 
 
 def home(request):
-    top_themes = list(Theme.objects.filter(parent=None))
+    top_themes = list(Theme.objects.published().filter(parent=None))
     counts = count_by_theme(top_themes)
     for theme in top_themes:
         theme.entry_count = counts[theme.pk]
@@ -26,8 +31,19 @@ def home(request):
     )
 
 
+def about(request):
+    """What emgov is and how it is made: method, coverage and gaps, the documents of
+    the starter data, the licences. The two documents are linked when published."""
+    found = Source.objects.published().in_bulk(STARTER_SOURCES.values(), field_name="slug")
+    return render(
+        request,
+        "browse/about.html",
+        {name: found.get(slug) for name, slug in STARTER_SOURCES.items()},
+    )
+
+
 def theme_list(request):
-    themes = list(Theme.objects.all())
+    themes = list(Theme.objects.published())
     counts = count_by_theme(themes)
     children = {}
     for theme in themes:
@@ -66,12 +82,15 @@ class ThemeDetailView(OldSlugRedirectMixin, DetailView):
     model = Theme
     template_name = "browse/theme_detail.html"
 
+    def get_queryset(self):
+        return Theme.objects.published().select_related("source")
+
     def get_context_data(self, **kwargs):
         theme = self.object
         selected, sections = sections_for(self.request, {"themes__in": theme.descendant_ids()})
         return super().get_context_data(
             ancestors=theme.ancestors(),
-            children=theme.children.all(),
+            children=theme.children.published(),
             selected_type=selected,
             sections=sections,
             **kwargs,

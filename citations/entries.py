@@ -15,7 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citations import STYLES, Citation, CitationError, render_all
-from core.csl import RECORD_ONLY, RECORD_TITLE, REPORTED_IN, SITE_NAME, date_parts
+from core.csl import (
+    DATE_BASIS,
+    RECORD_ONLY,
+    RECORD_TITLE,
+    REPORTED_IN,
+    SITE_NAME,
+    UPDATED,
+    date_parts,
+)
 from core.registry import registry
 
 logger = logging.getLogger(__name__)
@@ -48,6 +56,11 @@ class Cited:
     record: dict
     work: dict | None
     reported_in: dict | None
+    # How the work's and the report's dates are known (see core.csl): a date the source
+    # does not state is not given as its publication date in JSON-LD.
+    date_basis: dict | None = None
+    updated: dict | None = None
+    reported_updated: dict | None = None
 
     @property
     def primary(self):
@@ -61,6 +74,17 @@ def cited(entry, request, accessed=None):
     record_title = item.pop(RECORD_TITLE, None)
     reported_in = item.pop(REPORTED_IN, None)
     record_only = item.pop(RECORD_ONLY, False)
+    date_basis = item.pop(DATE_BASIS, None)
+    updated = item.pop(UPDATED, None)
+    reported_updated = None
+    if reported_in:
+        reported_in = dict(reported_in)
+        reported_updated = reported_in.pop(UPDATED, None)
+        reported_in.pop(DATE_BASIS, None)
+    if date_basis:
+        # No style can mark a supplied date: the note says how it was worked out.
+        supplied = f"Date {date_basis['basis']} by {SITE_NAME}: {date_basis['note']}".strip()
+        item["note"] = " ".join(part for part in (item.get("note", ""), supplied) if part)
     permalink = request.build_absolute_uri(entry.get_absolute_url())
     record = {
         "id": item["id"] if record_only else f"{item['id']}-emgov-record",
@@ -87,6 +111,9 @@ def cited(entry, request, accessed=None):
         record=_without_empty(record),
         work=_without_empty(work) if work else None,
         reported_in=_without_empty(reported_in) if reported_in else None,
+        date_basis=date_basis,
+        updated=updated,
+        reported_updated=reported_updated,
     )
 
 
@@ -268,7 +295,10 @@ def _jsonld(entry, request, items, page_url, description):
         jsonld["publisher"] = {"@type": "Organization", "name": SITE_NAME}
         jsonld["dateModified"] = issued
     else:
-        jsonld["datePublished"] = issued
+        # A date emgov inferred or estimated is not the work's stated date of publication.
+        if not items.date_basis:
+            jsonld["datePublished"] = issued
+        jsonld["dateModified"] = date_text(items.updated, "-")
         jsonld["sameAs"] = item.get("URL", "")
     if item["type"] == "speech":
         jsonld["genre"] = item.get("genre", "")
@@ -288,6 +318,7 @@ def _jsonld(entry, request, items, page_url, description):
             "headline": report["title"],
             "publisher": {"@type": "Organization", "name": report.get("container-title", "")},
             "datePublished": date_text(report.get("issued"), "-"),
+            "dateModified": date_text(items.reported_updated, "-"),
             "url": report.get("URL", ""),
         }
     entry_type = registry.for_model(entry)

@@ -20,10 +20,17 @@ class MechanismAdmin(ImportAdminMixin, EntryAdmin):
         "sources",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "name_original", "slug", "status"]}),
+        (None, {"fields": ["name", "name_original", "attested_as", "slug", "status"]}),
         (
             _("Details"),
-            {"fields": ["description", ("established_on", "date_precision"), "url"]},
+            {
+                "fields": [
+                    "description",
+                    ("established_on", "date_precision"),
+                    ("date_basis", "date_basis_note"),
+                    "url",
+                ]
+            },
         ),
         (_("Members"), {"fields": ["member_countries", "member_organizations"]}),
         (_("Classification"), {"fields": ["themes", "tags", "sources"]}),
@@ -74,6 +81,7 @@ class AgreementAdmin(ImportAdminMixin, EntryAdmin):
                 "fields": [
                     "agreement_status",
                     ("signed_on", "in_force_on", "expires_on"),
+                    ("date_basis", "date_basis_note"),
                 ]
             },
         ),

@@ -80,6 +80,8 @@ AGREEMENTS = EntryType(
             "kind",
             "agreement_status",
             "signed_on",
+            "date_basis",
+            "date_basis_note",
             "in_force_on",
             "expires_on",
             "summary",
@@ -120,9 +122,12 @@ MECHANISMS = EntryType(
         fields=(
             "name",
             "name_original",
+            "attested_as",
             "description",
             "established_on",
             "date_precision",
+            "date_basis",
+            "date_basis_note",
             "url",
         ),
         links={

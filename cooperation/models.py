@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import (
     MARKDOWN_HELP,
+    DatedByBasis,
     DatePrecision,
     Publishable,
     SluggedEntry,
@@ -16,10 +17,22 @@ from core.models import (
 )
 
 
-class Mechanism(SluggedEntry):
-    """A standing cooperation framework with member countries and organizations."""
+class Mechanism(DatedByBasis, SluggedEntry):
+    """A cooperation framework with member countries and organizations, as its sources
+    attest it: a standing body, or only a name."""
+
+    class Attested(models.TextChoices):
+        KEY_WORD = "key_word", _("only as a key word")
+        NAMED = "named", _("only by name, without details")
 
     name = models.CharField(_("name"), max_length=500)
+    attested_as = models.CharField(
+        _("attested as"),
+        max_length=8,
+        choices=Attested,
+        blank=True,
+        help_text=_("Blank when the sources describe it; otherwise how little they say."),
+    )
     name_original = models.CharField(_("original-language name"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True, help_text=MARKDOWN_HELP)
     established_on = models.DateField(_("established"), null=True, blank=True)
@@ -62,10 +75,10 @@ class Mechanism(SluggedEntry):
 
     @property
     def display_date(self):
-        return format_partial_date(self.established_on, self.date_precision)
+        return format_partial_date(self.established_on, self.date_precision, self.date_basis)
 
 
-class Agreement(SluggedEntry):
+class Agreement(DatedByBasis, SluggedEntry):
     """An MoU, agreement, joint statement or action plan between parties."""
 
     class Kind(models.TextChoices):
@@ -161,7 +174,8 @@ class Agreement(SluggedEntry):
 
     @property
     def display_date(self):
-        return format_partial_date(self.signed_on, DatePrecision.DAY)
+        """Its signing date, bracketed when emgov inferred or estimated it."""
+        return format_partial_date(self.signed_on, DatePrecision.DAY, self.date_basis)
 
 
 class AgreementLink(Publishable):

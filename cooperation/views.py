@@ -87,9 +87,11 @@ class CountryListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         published = Agreement.published_condition("agreements__")
-        countries = Country.objects.annotate(
-            agreement_count=Count("agreements", filter=published, distinct=True)
-        ).order_by("region", "name")
+        countries = (
+            Country.objects.published()
+            .annotate(agreement_count=Count("agreements", filter=published, distinct=True))
+            .order_by("region", "name")
+        )
         regions = {}
         for country in countries:
             regions.setdefault(country.region or "—", []).append(country)
@@ -102,6 +104,9 @@ class CountryDetailView(DetailView):
     slug_field = "code"
     slug_url_kwarg = "code"
 
+    def get_queryset(self):
+        return Country.objects.published()
+
     def get_object(self, queryset=None):
         self.kwargs["code"] = self.kwargs["code"].upper()
         return super().get_object(queryset)
@@ -111,6 +116,6 @@ class CountryDetailView(DetailView):
         return super().get_context_data(
             agreements=registry["agreements"].published().filter(party_countries=country),
             mechanisms=registry["mechanisms"].published().filter(member_countries=country),
-            organizations=country.organizations.all(),
+            organizations=country.organizations.published(),
             **kwargs,
         )

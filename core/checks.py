@@ -1,8 +1,12 @@
-"""System checks of the deployment's own settings."""
+"""System checks of the deployment's own settings and data."""
 
+from django.apps import apps
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
+
+from core.models import MayBeSynthetic
 
 
 @register(Tags.security)
@@ -22,5 +26,37 @@ def secret_key_is_set(app_configs, **kwargs):
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.",
             hint="Set DJANGO_SECRET_KEY in the environment, or DJANGO_DEBUG=1 locally.",
             id="emgov.W001",
+        )
+    ]
+
+
+@register("data", deploy=True)
+def no_synthetic_rows(app_configs, **kwargs):
+    """Synthetic benchmark data belongs on a database of its own. The public rule
+    hides it (core.models.Publishable), but a served database that holds it is one
+    setting away from showing it: `check --deploy` says so, per table. (Not tagged
+    "database": Django runs those only when asked for by name, and this must run
+    with every `check --deploy`.)"""
+    found = {}
+    for model in apps.get_models():
+        if not issubclass(model, MayBeSynthetic):
+            continue
+        try:
+            count = model._default_manager.filter(is_synthetic=True).count()
+        except DatabaseError:
+            return []  # not migrated yet: nothing can be synthetic
+        if count:
+            found[model._meta.label] = count
+    if not found:
+        return []
+    listed = ", ".join(f"{count} {label}" for label, count in sorted(found.items()))
+    return [
+        Warning(
+            f"The database holds synthetic benchmark rows: {listed}.",
+            hint=(
+                "Remove them with `manage.py make_synthetic --delete --yes` "
+                "(settings emgov.settings.bench), or use a database of their own."
+            ),
+            id="emgov.W002",
         )
     ]

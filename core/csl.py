@@ -40,3 +40,9 @@ REPORTED_IN = "emgov:reported-in"
 # True when the entry is emgov's own record, with no original work to cite apart from it
 # (a provision, which is emgov's division of a work; a mechanism's page).
 RECORD_ONLY = "emgov:record-only"
+# For a date the source does not state: {"basis": "inferred"|"estimated", "note": why}.
+# No CSL style can mark such a date, so `citations` says it in the item's note and
+# leaves it out of the JSON-LD's datePublished.
+DATE_BASIS = "emgov:date-basis"
+# The date the work says it was last updated, kept apart from its publication date.
+UPDATED = "emgov:updated"

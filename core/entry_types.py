@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.csl import date_parts
+from core.csl import DATE_BASIS, UPDATED, date_parts
 from core.import_spec import Importer, InlineRows, Link
 from core.models import Source
 from core.registry import EntryType
@@ -46,6 +46,10 @@ def source_item(source):
         "issued": date_parts(source.published_on, source.date_precision),
         "language": source.language,
     }
+    if source.updated_on:
+        item[UPDATED] = date_parts(source.updated_on)
+    if source.date_basis != "stated" and source.published_on:
+        item[DATE_BASIS] = {"basis": source.date_basis, "note": source.date_basis_note}
     if source.identifier.startswith("10."):
         item["DOI"] = source.identifier
     if source.url:
@@ -97,6 +101,9 @@ SOURCES = EntryType(
             "pages",
             "published_on",
             "date_precision",
+            "date_basis",
+            "date_basis_note",
+            "updated_on",
             "url",
             "archived_url",
             "accessed_on",

@@ -37,15 +37,71 @@ class DatePrecision(models.TextChoices):
     DAY = "day", _("Exact day")
 
 
-def format_partial_date(value, precision):
-    """Show a date no more precisely than it is known ("2019", "November 2019")."""
+class DateBasis(models.TextChoices):
+    """How a date is known, beside how precisely: what the source states, what emgov
+    worked out from what it states ("on Friday" in a report of a known date), or an
+    editor's estimate."""
+
+    STATED = "stated", _("Stated by the source")
+    INFERRED = "inferred", _("Inferred by emgov from the source")
+    ESTIMATED = "estimated", _("Estimated by emgov")
+
+
+def format_partial_date(value, precision, basis=DateBasis.STATED):
+    """Show a date no more precisely than it is known ("2019", "November 2019"), and
+    a date the source does not state in square brackets ("[29 Nov. 2019]"; an
+    estimate "[c. 2019]"), as catalogues and citation styles mark supplied dates."""
     if value is None:
         return ""
     if precision == DatePrecision.YEAR:
-        return str(value.year)
-    if precision == DatePrecision.MONTH:
-        return formats.date_format(value, "YEAR_MONTH_FORMAT")
-    return formats.date_format(value, "DATE_FORMAT")
+        text = str(value.year)
+    elif precision == DatePrecision.MONTH:
+        text = formats.date_format(value, "YEAR_MONTH_FORMAT")
+    else:
+        text = formats.date_format(value, "DATE_FORMAT")
+    if basis == DateBasis.INFERRED:
+        return f"[{text}]"
+    if basis == DateBasis.ESTIMATED:
+        return f"[c. {text}]"
+    return text
+
+
+class DatedByBasis(models.Model):
+    """How an entry's date is known, and why, where emgov supplied it."""
+
+    # Blank in a form (or an import) is read as stated, the default (clean()).
+    date_basis = models.CharField(
+        _("date basis"),
+        max_length=9,
+        choices=DateBasis,
+        default=DateBasis.STATED,
+        blank=True,
+        help_text=_("Stated by the source, or inferred or estimated by emgov."),
+    )
+    date_basis_note = models.CharField(
+        _("how the date was worked out"),
+        max_length=500,
+        blank=True,
+        help_text=_("For an inferred or estimated date: from what, and how. Shown publicly."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if not self.date_basis:
+            self.date_basis = DateBasis.STATED
+        if self.date_basis != DateBasis.STATED and not self.date_basis_note.strip():
+            raise ValidationError(
+                {"date_basis_note": _("Say how an inferred or estimated date was worked out.")}
+            )
+
+
+def synthetic_is_public():
+    """Whether synthetic rows pass the public rule: only where the environment sets
+    EMGOV_SYNTHETIC_PUBLIC=1 (a benchmark on a database of its own)."""
+    return getattr(settings, "EMGOV_SYNTHETIC_PUBLIC", False)
 
 
 class PublicQuerySet(models.QuerySet):
@@ -70,9 +126,10 @@ class Publishable(models.Model):
     Entry) and every row named in `published_with` is public too: a provision with
     its directive, a finding with its source, a link between entries with both of
     its ends. Reference data (themes, countries, organizations) has neither, so all
-    of it is public. `published()` asks the rule of the database and `is_published`
-    of one row in memory; both are read off the same declaration, so they cannot
-    disagree."""
+    of it is public. A row marked synthetic (MayBeSynthetic: benchmark data) is never
+    public, unless settings.EMGOV_SYNTHETIC_PUBLIC says so. `published()` asks the
+    rule of the database and `is_published` of one row in memory; both are read off
+    the same declaration, so they cannot disagree."""
 
     # Foreign keys to the rows this one is published with.
     published_with = ()
@@ -90,6 +147,8 @@ class Publishable(models.Model):
         if assuming is not None and assuming not in cls.published_with:
             raise ValueError(f"{cls.__name__} is not published with {assuming!r}.")
         condition = Q()
+        if issubclass(cls, MayBeSynthetic) and not synthetic_is_public():
+            condition &= Q(**{f"{prefix}is_synthetic": False})
         for name in cls.published_with:
             if name != assuming:
                 end = cls._meta.get_field(name).related_model
@@ -99,10 +158,37 @@ class Publishable(models.Model):
     @property
     def is_published(self):
         """published_condition(), for this one row."""
+        if getattr(self, "is_synthetic", False) and not synthetic_is_public():
+            return False
         return all(
             getattr(self, name) is not None and getattr(self, name).is_published
             for name in self.published_with
         )
+
+    @property
+    def rests_on_synthetic(self):
+        """Whether this row, or a row it is published with, is synthetic: what the
+        search index stores, so that it can apply the rule whatever the setting was
+        when the row was indexed."""
+        return getattr(self, "is_synthetic", False) or any(
+            getattr(self, name) is not None and getattr(self, name).rests_on_synthetic
+            for name in self.published_with
+        )
+
+
+class MayBeSynthetic(models.Model):
+    """A row that benchmark data (bench.synthetic) may have made. The flag is set only
+    there, never by an editor, and the public rule (Publishable) hides such rows."""
+
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        editable=False,
+        help_text=_("Made by make_synthetic for benchmarks; never public data."),
+    )
+
+    class Meta:
+        abstract = True
 
 
 # Kept in a name so that services can record one version of an entry by hand, after
@@ -110,9 +196,21 @@ class Publishable(models.Model):
 entry_history = HistoricalRecords(inherit=True, m2m_fields=["themes"])
 
 
-class Entry(Publishable):
+class Origin(models.TextChoices):
+    """Where an entry came from, as its page says."""
+
+    STARTER = "starter", _("Starter data")
+    IMPORT = "import", _("Imported from a file")
+    EDITOR = "editor", _("Added by an editor")
+
+
+class Entry(MayBeSynthetic, Publishable):
     """A curated, citable record: it has a workflow status, themes and tags, a full
     history, and a version number that stops two editors overwriting each other."""
+
+    # Set by load_seed for the starter data; for the rest, the entry's first version
+    # in its history tells an import from an editor's work (editorial.origin).
+    origin = models.CharField(_("origin"), max_length=8, choices=Origin, blank=True, editable=False)
 
     status = models.CharField(
         _("status"),
@@ -158,6 +256,11 @@ class Entry(Publishable):
     def has_source(self):
         """Publishing needs at least one source; Source and Finding answer otherwise."""
         return self.sources.exists()
+
+    def has_published_source(self):
+        """At least one of its sources is public: the page published would list it.
+        A source still in draft would leave the public page citing nothing."""
+        return self.sources.published().exists()
 
     @classmethod
     def published_condition(cls, prefix="", *, assuming=None):
@@ -268,7 +371,7 @@ def refuse_deleting_linked(sender, instance, **kwargs):
         )
 
 
-class Theme(RemembersOldSlugs, ProtectedWhileLinked, Publishable):
+class Theme(RemembersOldSlugs, ProtectedWhileLinked, MayBeSynthetic, Publishable):
     """A subject heading. Themes nest; a theme page gathers its sub-themes' entries."""
 
     parent = models.ForeignKey(
@@ -285,6 +388,15 @@ class Theme(RemembersOldSlugs, ProtectedWhileLinked, Publishable):
     description = models.TextField(_("description"), blank=True, help_text=MARKDOWN_HELP)
     order = models.PositiveIntegerField(
         _("order"), default=0, help_text=_("Lower numbers come first among siblings.")
+    )
+    source = models.ForeignKey(
+        "core.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source"),
+        help_text=_("The document the theme and its description are drawn from."),
     )
 
     history = HistoricalRecords()
@@ -341,7 +453,7 @@ class Theme(RemembersOldSlugs, ProtectedWhileLinked, Publishable):
         return chain
 
 
-class Country(ProtectedWhileLinked, Publishable):
+class Country(ProtectedWhileLinked, MayBeSynthetic, Publishable):
     """An ISO 3166-1 country; every one is loaded from pycountry by load_seed."""
 
     code = models.CharField(
@@ -390,7 +502,7 @@ class Country(ProtectedWhileLinked, Publishable):
         return reverse("cooperation:country", kwargs={"code": self.code.lower()})
 
 
-class Organization(ProtectedWhileLinked, Publishable):
+class Organization(ProtectedWhileLinked, MayBeSynthetic, Publishable):
     """An issuing body or a party: a Party organ, a ministry, a UN agency, ..."""
 
     class Kind(models.TextChoices):
@@ -419,6 +531,15 @@ class Organization(ProtectedWhileLinked, Publishable):
         verbose_name=_("country"),
     )
     url = models.URLField(_("website"), blank=True)
+    source = models.ForeignKey(
+        "core.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source"),
+        help_text=_("The document that names the organization."),
+    )
 
     history = HistoricalRecords()
 
@@ -431,7 +552,7 @@ class Organization(ProtectedWhileLinked, Publishable):
         return self.name
 
 
-class Source(ProtectedWhileLinked, SluggedEntry):
+class Source(ProtectedWhileLinked, DatedByBasis, SluggedEntry):
     """A citable document that entries rest on: a report, an article, an official text."""
 
     class Kind(models.TextChoices):
@@ -458,12 +579,26 @@ class Source(ProtectedWhileLinked, SluggedEntry):
     volume = models.CharField(_("volume"), max_length=40, blank=True)
     issue = models.CharField(_("issue"), max_length=40, blank=True)
     pages = models.CharField(_("pages"), max_length=40, blank=True)
-    published_on = models.DateField(_("date"), null=True, blank=True)
+    published_on = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        help_text=_("Its publication date, if the source gives it; blank if unknown."),
+    )
     date_precision = models.CharField(
         _("date precision"),
         max_length=5,
         choices=DatePrecision,
         default=DatePrecision.DAY,
+    )
+    updated_on = models.DateField(
+        _("updated"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date the source says it was last updated (“Updated 00:32, 01-Dec-2019”), "
+            "kept apart from its publication date."
+        ),
     )
     url = models.URLField(_("URL"), max_length=1000, blank=True)
     archived_url = models.URLField(_("archived URL"), max_length=1000, blank=True)
@@ -507,9 +642,22 @@ class Source(ProtectedWhileLinked, SluggedEntry):
     def has_source(self):
         return True  # a source is its own source
 
+    def has_published_source(self):
+        return True
+
     @property
     def display_date(self):
-        return format_partial_date(self.published_on, self.date_precision)
+        return format_partial_date(self.published_on, self.date_precision, self.date_basis)
+
+    @property
+    def display_updated(self):
+        return format_partial_date(self.updated_on, DatePrecision.DAY)
+
+    @property
+    def short_reference(self):
+        """'CGTN, “Xi stresses …”': how a page names it in a sentence."""
+        title = f"\u201c{self.title}\u201d"
+        return f"{self.outlet}, {title}" if self.outlet else title
 
     @property
     def year(self):

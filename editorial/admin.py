@@ -105,6 +105,8 @@ class SourceAdmin(ImportAdminMixin, ProtectLinkedAdmin, EntryAdmin):
                     "publisher",
                     "institution",
                     ("published_on", "date_precision"),
+                    ("date_basis", "date_basis_note"),
+                    "updated_on",
                     ("volume", "issue", "pages"),
                     "language",
                     "identifier",

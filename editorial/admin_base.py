@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.models import Status
+from editorial.admin_dependents import ConfirmsLinkedPages, withdrawal_confirmation
 from editorial.history import (
     changes_since,
     deleted_entries,
@@ -106,7 +107,7 @@ def seen_version(data):
     return int(value) if value.isascii() and value.isdecimal() else None
 
 
-class EntryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
+class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistoryAdmin):
     form = VersionedEntryForm
     list_filter = ["status", "themes"]
     autocomplete_fields = ["themes"]
@@ -200,6 +201,12 @@ class EntryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
                     "missing_comment": "comment" in request.POST,
                 },
             )
+        if name == "withdraw":  # pages that link to them change: confirm first
+            selected = [(admin.helpers.ACTION_CHECKBOX_NAME, entry.pk) for entry in queryset]
+            hidden = [("action", name), ("comment", comment), *selected]
+            confirmation = withdrawal_confirmation(self, request, queryset, hidden=hidden)
+            if confirmation is not None:
+                return confirmation
         done, refused = 0, []
         for entry in queryset:
             try:
@@ -288,6 +295,12 @@ class EntryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_view_or_change_permission(request, obj):
             raise Http404
+        if request.POST.get("transition") == "withdraw" and request.POST.get("comment", "").strip():
+            names = ("transition", "comment", "seen_version")  # pages that link to it change
+            hidden = [(name, request.POST.get(name, "")) for name in names]
+            confirmation = withdrawal_confirmation(self, request, [obj], hidden=hidden)
+            if confirmation is not None:
+                return confirmation
         try:
             entry_transition(
                 entry=obj,

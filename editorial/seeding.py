@@ -9,6 +9,7 @@ changed nothing. It is loaded in one transaction: a wrong row in any file leaves
 database as it was."""
 
 import csv
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pycountry
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from core.models import Country
+from core.models import Country, Organization, Origin, Source, Theme
 from core.registry import registry
 from editorial.importing import FilesRefused, ImportFileError, files_import
 from search import signals as search_signals
@@ -90,6 +91,7 @@ def starter_data_load(*, directory=SEED_DIR, user=None):
         with transaction.atomic(), search_signals.deferred():
             countries, countries_changed = sync_countries()
             reports = files_import(files=files, user=user, publish=True)
+            mark_starter_data(files)
     except FilesRefused as refused:
         errors = "; ".join(str(error) for error in refused.report.errors)
         raise StarterDataError(f"{refused.name}: {errors}. Nothing was loaded.") from None
@@ -106,6 +108,36 @@ def starter_data_load(*, directory=SEED_DIR, user=None):
     return StarterData(
         counts=counts, changed={kind: rows for kind, rows in changed.items() if rows}
     )
+
+
+# The reference data whose rows name their source in a `source` column, which the
+# import engine checks but has no field to store (editorial.importing.REFERENCE_DATA).
+REFERENCE_SOURCES = {"themes": Theme, "organizations": Organization}
+# How each entry collection's rows are found again, by their natural key.
+STARTER_KEYS = {
+    "sources": lambda row: {"slug": row["slug"]},
+    "directives": lambda row: {"slug": row["slug"]},
+    "mechanisms": lambda row: {"slug": row["slug"]},
+    "findings": lambda row: {"source__slug": row["source"], "number": row["number"]},
+}
+
+
+def mark_starter_data(files):
+    """After the import: each entry of the starter data says so (its page names the
+    document it comes from), and each theme and organization keeps the source its row
+    names. Written with update(), as a note on the rows rather than an edit: no new
+    version, no change of `updated_at`."""
+    sources = dict(Source.objects.values_list("slug", "pk"))
+    for collection, _name, content in files:
+        rows = [json.loads(line) for line in content.decode("utf-8").splitlines() if line.strip()]
+        if collection in REFERENCE_SOURCES:
+            model = REFERENCE_SOURCES[collection]
+            for row in rows:
+                model.objects.filter(slug=row["slug"]).update(source_id=sources[row["source"]])
+        elif collection in STARTER_KEYS:
+            model = registry[collection].model
+            for row in rows:
+                model.objects.filter(**STARTER_KEYS[collection](row)).update(origin=Origin.STARTER)
 
 
 def load_starter_data(path=SEED_DIR):

@@ -163,11 +163,15 @@ def check_second_reader(entry, user):
 
 
 def check_publishable(entry):
-    """Publishing needs a valid entry with at least one source."""
+    """Publishing needs a valid entry with at least one published source (its public
+    page lists only published ones)."""
     entry.full_clean()
-    if not entry.has_source():
+    if not entry.has_published_source():
         raise ValidationError(
-            _("“%(entry)s” needs at least one source before it can be published.")
+            _(
+                "“%(entry)s” needs at least one published source before it can be "
+                "published: publish its source first."
+            )
             % {"entry": entry}
         )
 

@@ -191,7 +191,7 @@ class ThemeSitemap(ChangedSitemap):
         }
 
     def items(self):
-        return Theme.objects.order_by("pk")
+        return Theme.objects.published().order_by("pk")
 
 
 class TagSitemap(ChangedSitemap):
@@ -218,7 +218,7 @@ class CountrySitemap(ChangedSitemap):
         )
 
     def items(self):
-        return Country.objects.filter(pk__in=self.changed).order_by("code")
+        return Country.objects.published().filter(pk__in=self.changed).order_by("code")
 
 
 def sitemap_sections():

@@ -74,5 +74,8 @@ class Finding(Entry):
     def has_source(self):
         return self.source_id is not None
 
+    def has_published_source(self):
+        return self.source_id is not None and self.source.is_published
+
     def get_absolute_url(self):
         return reverse("browse:source", kwargs={"slug": self.source.slug}) + f"#{self.label}"

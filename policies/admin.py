@@ -74,15 +74,25 @@ class DirectiveAdmin(ImportAdminMixin, EntryAdmin):
                 "fields": [
                     "kind",
                     "issuing_body",
-                    ("speaker", "speaker_role"),
+                    ("speaker", "speaker_family_name", "speaker_role"),
                     "occasion",
                     ("date", "date_precision"),
+                    ("date_basis", "date_basis_note"),
                 ]
             },
         ),
         (
             _("Content"),
-            {"fields": ["summary", "summary_original", "themes", "tags", "sources"]},
+            {
+                "fields": [
+                    "summary",
+                    "summary_original",
+                    "points_are",
+                    "themes",
+                    "tags",
+                    "sources",
+                ]
+            },
         ),
         EntryAdmin.record_fieldset,
     ]

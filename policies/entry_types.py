@@ -2,7 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.csl import RECORD_ONLY, RECORD_TITLE, REPORTED_IN, date_parts, person_name
+from core.csl import (
+    DATE_BASIS,
+    RECORD_ONLY,
+    RECORD_TITLE,
+    REPORTED_IN,
+    date_parts,
+    person_name,
+)
 from core.entry_types import source_item
 from core.import_spec import Importer, InlineRows, Link
 from core.models import Source
@@ -31,6 +38,12 @@ def report_note(source):
     where = f"{source.outlet}, " if source.outlet else ""
     if source.published_on:
         return f"Reported in {where}\u201c{source.title},\u201d {plain_date(source)}."
+    if source.updated_on:
+        updated = source.updated_on
+        return (
+            f"Reported in {where}\u201c{source.title},\u201d "
+            f"updated {updated.day} {updated:%B} {updated.year}."
+        )
     return f"Reported in {where}\u201c{source.title}.\u201d"
 
 
@@ -53,8 +66,19 @@ def remarks_description(directive, report):
     return f"{directive.speaker}\u2019s {label}, as reported by {by}"
 
 
+def speaker_name(directive):
+    """The speaker's CSL name, ordered by the family name the source uses ("Xi" of
+    "Xi Jinping"), or, without one, by the original language."""
+    family = directive.speaker_family_name.strip()
+    words = directive.speaker.split()
+    if family and words and words[0] == family:
+        return person_name(directive.speaker, True)
+    if family and words and words[-1] == family:
+        return person_name(directive.speaker, False)
+    return person_name(directive.speaker, directive.original_language.lower().startswith("zh"))
+
+
 def directive_item(directive):
-    chinese = directive.original_language.lower().startswith("zh")
     report = reporting_source(directive)
     item = {
         "id": f"directive-{directive.slug}",
@@ -66,13 +90,15 @@ def directive_item(directive):
         "language": "en",
     }
     if directive.speaker:
-        item["author"] = [person_name(directive.speaker, chinese)]
+        item["author"] = [speaker_name(directive)]
         item["event-title"] = directive.occasion
         if directive.kind == Directive.Kind.SPEECH:
             item["genre"] = "Speech"  # APA's "[Speech]", MLA's and Chicago's "Speech."
     elif directive.issuing_body:
         item["author"] = [{"literal": directive.issuing_body.name}]
         item["authority"] = directive.issuing_body.name
+    if directive.date and directive.date_basis != "stated":
+        item[DATE_BASIS] = {"basis": directive.date_basis, "note": directive.date_basis_note}
     if report:
         item["note"] = report_note(report)
         item[REPORTED_IN] = source_item(report)
@@ -154,10 +180,14 @@ DIRECTIVES = EntryType(
             "original_language",
             "kind",
             "speaker",
+            "speaker_family_name",
             "speaker_role",
             "occasion",
             "date",
             "date_precision",
+            "date_basis",
+            "date_basis_note",
+            "points_are",
             "summary",
             "summary_original",
         ),

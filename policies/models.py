@@ -9,6 +9,7 @@ from taggit.managers import TaggableManager
 
 from core.models import (
     MARKDOWN_HELP,
+    DatedByBasis,
     DatePrecision,
     Publishable,
     SluggedEntry,
@@ -16,8 +17,14 @@ from core.models import (
 )
 
 
-class Directive(SluggedEntry):
+class Directive(DatedByBasis, SluggedEntry):
     """A policy document or a leader's instruction, made of numbered provisions."""
+
+    class Points(models.TextChoices):
+        """What its numbered provisions are: the text's own, or emgov's reading."""
+
+        OFFICIAL = "official", _("Numbered as in the official text")
+        DIVISION = "division", _("emgov's division of the source, paraphrased")
 
     class Kind(models.TextChoices):
         SPEECH = "speech", _("Speech or remarks")
@@ -35,8 +42,11 @@ class Directive(SluggedEntry):
     original_language = models.CharField(
         _("original language"),
         max_length=16,
-        default="zh-Hans",
-        help_text=_("Language tag of the original text, e.g. zh-Hans."),
+        blank=True,
+        help_text=_(
+            "Language tag of the original text, e.g. zh-Hans, as its source states it; "
+            "blank if the source does not say."
+        ),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     issuing_body = models.ForeignKey(
@@ -53,6 +63,12 @@ class Directive(SluggedEntry):
         blank=True,
         help_text=_("For speeches and remarks."),
     )
+    speaker_family_name = models.CharField(
+        _("speaker's family name"),
+        max_length=120,
+        blank=True,
+        help_text=_("As the source uses it (“Xi” for Xi Jinping): how citations order the name."),
+    )
     speaker_role = models.CharField(_("speaker's office"), max_length=300, blank=True)
     occasion = models.CharField(_("occasion"), max_length=500, blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
@@ -61,6 +77,13 @@ class Directive(SluggedEntry):
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
+    )
+    points_are = models.CharField(
+        _("its points are"),
+        max_length=8,
+        choices=Points,
+        blank=True,
+        help_text=_("Whether the numbered provisions are the text's own, or emgov's division."),
     )
     summary = models.TextField(_("summary"), blank=True, help_text=MARKDOWN_HELP)
     summary_original = models.TextField(
@@ -98,7 +121,7 @@ class Directive(SluggedEntry):
 
     @property
     def display_date(self):
-        return format_partial_date(self.date, self.date_precision)
+        return format_partial_date(self.date, self.date_precision, self.date_basis)
 
 
 class DirectiveRelation(Publishable):

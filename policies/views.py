@@ -5,6 +5,7 @@ from django.views.generic import DetailView, TemplateView
 
 from citations.views import CitableMixin
 from cooperation.models import AgreementLink
+from core.models import Source
 from core.views_mixins import FilteredListMixin, PublishedDetailMixin
 from findings.models import Finding
 from policies.filters import DirectiveFilter
@@ -32,7 +33,7 @@ class DirectiveDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     template_name = "policies/directive_detail.html"
 
     def get_queryset(self):
-        return Directive.objects.select_related("issuing_body").prefetch_related(
+        return Directive.objects.select_related("issuing_body__source").prefetch_related(
             "themes",
             "tags",
             "sources",
@@ -63,12 +64,19 @@ class DirectiveDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         directive = self.object
         whole_text_links = agreement_links().filter(directive=directive, provision__isnull=True)
+        sources = [s for s in directive.sources.all() if s.is_published]
         return super().get_context_data(
             provisions=directive.provisions.all(),
             whole_text_links=whole_text_links,
-            sources=[s for s in directive.sources.all() if s.is_published],
+            sources=sources,
+            source_names=source_names(sources),
             **kwargs,
         )
+
+
+def source_names(sources):
+    """The sources named in a sentence: 'CGTN, “Xi stresses …”'."""
+    return "; ".join(source.short_reference for source in sources)
 
 
 class ProvisionDetailView(CitableMixin, PublishedDetailMixin, DetailView):
@@ -95,6 +103,7 @@ class ProvisionDetailView(CitableMixin, PublishedDetailMixin, DetailView):
         return Provision.objects.select_related("directive__issuing_body").prefetch_related(
             "themes",
             "tags",
+            Prefetch("directive__sources", queryset=Source.objects.published()),
             Prefetch("agreement_links", queryset=agreement_links()),
             Prefetch(
                 "findings",
@@ -108,8 +117,11 @@ class ProvisionDetailView(CitableMixin, PublishedDetailMixin, DetailView):
             Provision.objects.filter(directive=provision.directive).values_list("number", flat=True)
         )
         index = siblings.index(provision.number)
+        sources = list(provision.directive.sources.all())
         return super().get_context_data(
             directive=provision.directive,
+            sources=sources,
+            source_names=source_names(sources),
             previous_number=siblings[index - 1] if index > 0 else None,
             next_number=siblings[index + 1] if index + 1 < len(siblings) else None,
             **kwargs,

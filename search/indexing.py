@@ -129,6 +129,7 @@ def document_fields(key, entry, links, ancestry):
     that no text enters the index with a control character or a highlight marker."""
     fields = registry[key].search_document(entry, links)
     fields["is_published"] = entry.is_published
+    fields["is_synthetic"] = entry.rests_on_synthetic
     fields.setdefault("parent_title", "")
     for name, length in TEXT_FIELDS.items():
         if name in fields:

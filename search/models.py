@@ -20,6 +20,9 @@ class SearchDocument(models.Model):
     entry_type = models.CharField(_("type"), max_length=20)
     object_id = models.PositiveBigIntegerField(_("entry id"))
     is_published = models.BooleanField(_("published"), default=False)
+    # Kept apart from is_published, so that the public rule for synthetic rows is
+    # applied when the index is read (SearchDocumentQuerySet.published).
+    is_synthetic = models.BooleanField(_("synthetic"), default=False)
     # Weighted for ranking: title (A) above keywords (B: headings, names, tags) above
     # body (C). The original-language text is matched by substring and trigrams.
     title = models.CharField(_("title"), max_length=500)

@@ -10,6 +10,7 @@ from django.db.models.expressions import RawSQL
 # Highlight markers: core.text keeps them out of the indexed text, so every marker in
 # a snippet is ours; search.services.highlight() escapes the snippet first and only
 # then turns the markers into <mark>.
+from core.models import synthetic_is_public
 from core.text import MARK_END, MARK_START
 from search.backends import SHORTLISTS
 
@@ -36,8 +37,13 @@ def is_postgres():
 class SearchDocumentQuerySet(models.QuerySet):
     def published(self):
         """Every public path reads the index through this: drafts are indexed too,
-        so that editors can search them in the admin, but never shown."""
-        return self.filter(is_published=True)
+        so that editors can search them in the admin, but never shown. A synthetic
+        entry's document is left out unless synthetic data is public now, whatever
+        the setting was when it was indexed (core.models.Publishable)."""
+        queryset = self.filter(is_published=True)
+        if not synthetic_is_public():
+            queryset = queryset.filter(is_synthetic=False)
+        return queryset
 
     def matching(self, query):
         """Documents that contain the query: its words by full text (stemmed),

@@ -43,19 +43,12 @@ PAPER_TITLE_CASE = (
 )
 
 CGTN = "/sources/cgtn-2019-xi-emergency-management/"
-REPORT_APA = (
-    "Xi stresses modernization of China’s emergency management system. (2019, December 1). CGTN."
-)
-REPORT_MLA = (
-    "“Xi Stresses Modernization of China’s Emergency Management System.” CGTN, 1 Dec. 2019."
-)
-REPORT_CHICAGO = (
-    "CGTN. 2019. “Xi Stresses Modernization of China’s Emergency Management System.” December 1."
-)
-REPORT_GBT = (
-    "Anon, 2019. Xi stresses modernization of China’s emergency management system[N]. "
-    "CGTN, 2019-12-01."
-)
+# The report gives only its updated time ("Updated 00:32, 01-Dec-2019"), no publication
+# date: every style cites it undated rather than pass the update off as publication.
+REPORT_APA = "Xi stresses modernization of China’s emergency management system. (n.d.). CGTN."
+REPORT_MLA = "“Xi Stresses Modernization of China’s Emergency Management System.” CGTN."
+REPORT_CHICAGO = "CGTN. n.d. “Xi Stresses Modernization of China’s Emergency Management System.”"
+REPORT_GBT = "Anon. Xi stresses modernization of China’s emergency management system[N]. CGTN."
 REMARKS = "[Remarks on modernizing China’s emergency management system]"
 POINT_3_RECORD = (
     "[Xi Jinping’s remarks on modernizing China’s emergency management system, as reported "
@@ -302,7 +295,10 @@ def test_pages_carry_highwire_dublin_core_and_json_ld(client, seeded, path):
         # schema.org has no speech type: a CreativeWork of genre Speech, about which CGTN
         # published a NewsArticle.
         assert jsonld["@type"] == "CreativeWork" and jsonld["genre"] == "Speech"
-        assert jsonld["datePublished"] == "2019-11-29"
+        # The date is inferred ("on Friday"): not given as the remarks' stated date.
+        assert "datePublished" not in jsonld
+        assert jsonld["subjectOf"]["dateModified"] == "2019-12-01"
+        assert "datePublished" not in jsonld["subjectOf"]
         assert jsonld["subjectOf"]["@type"] == "NewsArticle"
         assert jsonld["subjectOf"]["publisher"] == {"@type": "Organization", "name": "CGTN"}
     else:

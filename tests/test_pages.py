@@ -30,7 +30,7 @@ STARTER_PAGES = [
     (XI, 'id="p3"'),
     (XI + "p3/", "independent innovation in emergency management technology"),
     ("/agreements/", "0 agreements"),
-    ("/mechanisms/", "Belt and Road International Cooperation Mechanism"),
+    ("/mechanisms/", "International Cooperation Mechanism for Natural Disaster Prevention"),
     (MECHANISM, "Xu and Meng"),
     ("/countries/", "Nepal"),
     ("/countries/np/", "Southern Asia"),

@@ -180,7 +180,14 @@ def test_xi_2019_remarks_are_a_directive_with_six_points(seeded):
     directive = Directive.objects.get(slug="xi-2019-emergency-management")
     assert directive.speaker == "Xi Jinping"
     assert directive.date.isoformat() == "2019-11-29"
-    assert directive.issuing_body.name == "Political Bureau of the CPC Central Committee"
+    # Worked out from "on Friday", and marked so.
+    assert directive.date_basis == "inferred" and "on Friday" in directive.date_basis_note
+    # The report names no issuer: the Political Bureau is the occasion's, not the speech's.
+    assert directive.issuing_body is None
+    assert "CPC Central Committee Political Bureau" in directive.occasion
+    # The report does not say in which language the remarks were made.
+    assert directive.original_language == ""
+    assert directive.points_are == Directive.Points.DIVISION
     assert directive.status == Status.PUBLISHED
     assert list(directive.provisions.values_list("number", flat=True)) == [1, 2, 3, 4, 5, 6]
     rescue = directive.provisions.get(number=2).text
@@ -196,10 +203,33 @@ def test_the_paper_keeps_its_unknowns_blank(seeded):
     assert "China*s" not in paper.abstract and "re-\nmarkable" not in paper.abstract
 
 
-def test_the_news_report_is_cgtn_of_1_december_2019(seeded):
+def test_the_news_report_is_cgtn_updated_1_december_2019_publication_date_unknown(seeded):
     report = Source.objects.get(slug="cgtn-2019-xi-emergency-management")
-    assert (report.outlet, report.published_on.isoformat()) == ("CGTN", "2019-12-01")
+    # "Updated 00:32, 01-Dec-2019" is its updated date; it gives no publication date.
+    assert (report.outlet, report.updated_on.isoformat()) == ("CGTN", "2019-12-01")
+    assert report.published_on is None
     assert report.url == ""  # not stated in the seed document
+
+
+def test_the_mechanism_is_named_as_in_the_paper_and_attested_only_as_a_key_word(seeded):
+    mechanism = Mechanism.objects.get()
+    assert mechanism.name.startswith("\u201cOne Belt, One Road\u201d International Cooperation")
+    assert mechanism.attested_as == Mechanism.Attested.KEY_WORD
+    assert mechanism.established_on is None and not mechanism.member_countries.exists()
+
+
+def test_themes_and_the_organization_keep_the_source_their_rows_name(seeded):
+    assert Theme.objects.filter(source__isnull=True).count() == 0
+    assert Theme.objects.get(slug="belt-and-road").source.slug == (
+        "xu-meng-belt-and-road-emergency-cooperation"
+    )
+    body = Organization.objects.get(slug="cpc-central-committee-political-bureau")
+    assert body.source.slug == "cgtn-2019-xi-emergency-management"
+
+
+def test_every_starter_entry_says_it_is_starter_data(seeded):
+    for model in (Directive, Source, Mechanism, Finding):
+        assert set(model.objects.values_list("origin", flat=True)) == {"starter"}
 
 
 def test_findings_one_achievement_four_problems_and_recommendations(seeded):

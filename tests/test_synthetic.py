@@ -22,7 +22,8 @@ def test_refuses_without_yes(db):
     assert not Directive.objects.exists()
 
 
-def test_makes_labelled_indexed_entries_and_deletes_them(db, capsys):
+def test_makes_labelled_indexed_entries_and_deletes_them(db, capsys, settings):
+    settings.EMGOV_SYNTHETIC_PUBLIC = True  # so that the index's published view shows them
     call_command("make_synthetic", *SMALL, "--yes")
     assert Directive.objects.count() == 3 and Provision.objects.count() == 6
     for directive in Directive.objects.all():
@@ -43,7 +44,8 @@ def test_makes_labelled_indexed_entries_and_deletes_them(db, capsys):
     assert not SearchDocument.objects.exists()
 
 
-def test_benchmark_reports_every_scenario(db, capsys):
+def test_benchmark_reports_every_scenario(db, capsys, settings):
+    settings.EMGOV_SYNTHETIC_PUBLIC = True
     call_command("make_synthetic", *SMALL, "--yes")
     call_command("search_bench", "--runs", "4")
     out = capsys.readouterr().out
@@ -56,6 +58,7 @@ def test_benchmark_reports_every_scenario(db, capsys):
 
 
 def test_indexing_while_making_gives_the_index_a_rebuild_gives(db, settings):
+    settings.EMGOV_SYNTHETIC_PUBLIC = True
     settings.SEARCH_COMMON_TERM_DOCUMENTS = 3
     call_command("make_synthetic", *SMALL, "--yes")
     made = index_snapshot()
@@ -67,6 +70,7 @@ def test_indexing_while_making_gives_the_index_a_rebuild_gives(db, settings):
 
 
 def test_deleting_the_synthetic_corpus_counts_the_common_words_again(db, settings):
+    settings.EMGOV_SYNTHETIC_PUBLIC = True
     settings.SEARCH_COMMON_TERM_DOCUMENTS = 1
     make_directive(title="Flood control plan")
     call_command("make_synthetic", *SMALL, "--yes")

@@ -63,7 +63,7 @@ def test_an_editor_cannot_publish_send_back_or_withdraw(editor):
 
 def test_publishing_needs_a_source_and_a_valid_entry(reviewer):
     directive = make_directive(status=Status.IN_REVIEW)
-    with pytest.raises(ValidationError, match="at least one source"):
+    with pytest.raises(ValidationError, match="at least one published source"):
         entry_publish(entry=directive, user=reviewer)
     directive.refresh_from_db()
     assert directive.status == Status.IN_REVIEW
@@ -153,7 +153,7 @@ def test_publish_action_reports_the_entries_it_refused(reviewer):
     )
     content = response.content.decode()
     assert "1 entry is now published" in content
-    assert "No sources here" in content and "at least one source" in content
+    assert "No sources here" in content and "at least one published source" in content
 
 
 def test_the_admin_index_lists_what_awaits_review(reviewer):

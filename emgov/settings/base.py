@@ -236,6 +236,11 @@ LOGGING = {
 # publication has a second reader; a one-person site may turn it on.
 REVIEWERS_MAY_PUBLISH_OWN_WORK = env_bool("EMGOV_REVIEWERS_PUBLISH_OWN_WORK", False)
 
+# Synthetic benchmark data (make_synthetic) is never public unless this is set, for a
+# benchmark run on a database of its own (docs/operations.md, bench/RESULTS.md);
+# `check --deploy` warns whenever synthetic rows exist.
+EMGOV_SYNTHETIC_PUBLIC = env_bool("EMGOV_SYNTHETIC_PUBLIC", False)
+
 # How many entries a public list page shows.
 PAGE_SIZE = 20
 

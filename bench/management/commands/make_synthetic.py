@@ -11,8 +11,9 @@ from search.models import IndexState, SearchDocument
 
 class Command(BaseCommand):
     help = (
-        "Fill the database with a SYNTHETIC corpus for benchmarks (labelled synthetic, "
-        "never public data). Use a database of its own. Refuses to run without --yes."
+        "Fill the database with a SYNTHETIC corpus for benchmarks (marked synthetic: "
+        "hidden from every public page unless EMGOV_SYNTHETIC_PUBLIC=1). Use a database "
+        "of its own. Refuses to run without --yes."
     )
 
     def add_arguments(self, parser):
@@ -57,9 +58,7 @@ class Command(BaseCommand):
             with signals.suspended(), transaction.atomic():
                 IndexState.objects.changed()
                 with common_terms.recounted():
-                    synthetic_documents = SearchDocument.objects.filter(
-                        url__contains=f"/{synthetic.SLUG_PREFIX}"
-                    )
+                    synthetic_documents = SearchDocument.objects.filter(is_synthetic=True)
                     synthetic_documents.delete()
                     counts = synthetic.delete_synthetic()
             self.stdout.write(f"Deleted {counts}.")

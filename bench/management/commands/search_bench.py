@@ -4,8 +4,9 @@ the naive icontains query, in the same run. See bench/RESULTS.md."""
 import statistics
 import time
 
+from django.conf import settings
 from django.core.cache import cache
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Q
 from django.test import Client
@@ -56,6 +57,11 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=60)
 
     def handle(self, *args, runs, **options):
+        if not settings.EMGOV_SYNTHETIC_PUBLIC:
+            raise CommandError(
+                "The synthetic corpus is hidden from public pages: run the benchmark with "
+                "EMGOV_SYNTHETIC_PUBLIC=1 (make bench sets it), on a database of its own."
+            )
         client = Client()
 
         def short_query(n):
