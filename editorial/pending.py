@@ -163,7 +163,9 @@ def pending_change(entry, *, lock=False):
         content_type=ContentType.objects.get_for_model(entry), object_id=entry.pk
     )
     if lock:
-        changes = changes.select_for_update()
+        # The author's row is not locked (PostgreSQL refuses FOR UPDATE on the
+        # nullable side of the join select_related would make).
+        return changes.select_for_update().first()
     return changes.select_related("author").first()
 
 
