@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from core.models import Status, StatusChange
+from core.registry import registry
 from editorial.importing import entries_import
 from editorial.models import PendingChange
 from editorial.pending import pending_change
@@ -23,7 +24,10 @@ from search.models import SearchDocument
 from search.parsing import parse
 from tests.builders import make_directive, make_source, make_theme
 from tests.conftest import logged_in, make_user
+from tests.test_entry_types import EXAMPLES
 from tests.test_history import change_url, directive_form
+from tests.test_public_surfaces_by_type import TEXT_FIELDS
+from tests.test_search_index import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +301,22 @@ def test_reverting_every_edit_leaves_no_change_waiting(editor, directive):
     response = client.post(change_url(directive), data, follow=True)
     assert "Nothing differs from the published version" in response.content.decode()
     assert pending_change(directive) is None
+
+
+@pytest.mark.parametrize("key", [t.key for t in registry.with_own_publication()])
+def test_every_type_with_a_workflow_holds_an_edit_of_its_published_entries(key, editor):
+    entry = EXAMPLES[key]()
+    assert entry.status == Status.PUBLISHED
+    opts = entry._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[entry.pk])
+    client = logged_in(editor)
+    data = form_data(client.get(url))
+    field = TEXT_FIELDS[key]
+    before = getattr(entry, field)
+    data[field] = f"{before} held back"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    entry.refresh_from_db()
+    assert getattr(entry, field) == before
+    proposed = pending_change(entry).snapshot["proposed"]["fields"][field]
+    assert proposed == f"{before} held back"
