@@ -570,7 +570,8 @@ class CollectionImporter:
         if has_version(self.model):
             # The version an editor sees includes the revisions of a change held for
             # review, so that two imports over one published entry conflict too.
-            for pk, revision in pending_revisions(self.model, found).items():
+            gated = [pk for pk, entry in found.items() if is_gated(entry)]
+            for pk, revision in pending_revisions(self.model, gated).items():
                 found[pk].version += revision
         return {key: found[pk] for key, pk in ids.items()}
 
@@ -674,6 +675,7 @@ class CollectionImporter:
             else [model_field.attname for model_field in self.model._meta.concrete_fields]
         )
         ids = sorted(plan.entry.pk for plan in plans if not plan.created)
+        gated = {plan.entry.pk for plan in plans if not plan.created and is_gated(plan.entry)}
         stored = {}
         for start in range(0, len(ids), LOCK_BATCH):
             locked = (
@@ -684,7 +686,7 @@ class CollectionImporter:
             )
             stored.update((pk, dict(zip(columns, values, strict=True))) for pk, *values in locked)
         if versioned:
-            for pk, revision in pending_revisions(self.model, ids).items():
+            for pk, revision in pending_revisions(self.model, gated).items():
                 stored[pk]["version"] += revision
         errors = []
         for plan in plans:

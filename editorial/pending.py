@@ -347,7 +347,9 @@ def propose_change(entry, *, user, reason, write):
 
 def pending_revisions(model, ids):
     """{entry id: revision} of the entries among `ids` that have a pending change:
-    what `published_version` adds to each one's stored version."""
+    what `published_version` adds to each one's stored version (no query for none)."""
+    if not ids:
+        return {}
     return dict(
         PendingChange.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id__in=ids

@@ -320,3 +320,17 @@ def test_every_type_with_a_workflow_holds_an_edit_of_its_published_entries(key, 
     assert getattr(entry, field) == before
     proposed = pending_change(entry).snapshot["proposed"]["fields"][field]
     assert proposed == f"{before} held back"
+
+
+def test_the_changes_feed_lists_each_published_change_with_its_reason(
+    editor, reviewer, directive, client
+):
+    data = {**directive_form(directive, summary="Feed wording."), "change_reason": "Dates fixed"}
+    logged_in(editor).post(change_url(directive), data)
+    feed = client.get("/feeds/changes.atom").content.decode()
+    assert "Dates fixed" not in feed  # held, not yet published
+    publish_change(entry=directive, user=reviewer)
+    feed = client.get("/feeds/changes.atom").content.decode()
+    assert "Dates fixed" in feed and "/directives/ferngully-plan/#version-" in feed
+    entry_withdraw(entry=directive, user=reviewer, comment="Retracted.")
+    assert "ferngully" not in client.get("/feeds/changes.atom").content.decode()
