@@ -954,10 +954,11 @@ class CollectionImporter:
 
     def write(self, plan, report):
         reason = _("Imported from %(file)s") % {"file": self.source_name or _("a file")}
-        if plan.created or not is_gated(plan.entry):
+        if plan.created or self.publish or not is_gated(plan.entry):
             self.write_to(plan.entry, plan, reason)
             return
-        # An update of a published entry goes through the gate like an admin edit.
+        # An update of a published entry goes through the gate like an admin edit
+        # (an import that publishes, the operator's `load_seed`, is its own review).
         propose_change(
             plan.entry,
             user=self.user,
