@@ -727,6 +727,9 @@ class StatusChange(models.Model):
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
+    # The editor's reason for a published change, shown on the public page; the
+    # comment is the reviewer's word to the editor and stays in the admin.
+    public_reason = models.TextField(_("reason shown to the public"), blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -1,12 +1,14 @@
 """What every public list and detail page shares."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.models import PreviousSlug, Status
+from core.models import PreviousSlug, Status, StatusChange
+from core.registry import registry
 
 
 def paginate(request, object_list, per_page=None):
@@ -120,7 +122,24 @@ class PublishedDetailMixin(OldSlugRedirectMixin):
             return render(request, "410.html", {"entry": withdrawn.entry}, status=410)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(is_preview=self.is_preview, **kwargs)
+        entry_type = registry.for_model(self.object)
+        owner = entry_type.owner(self.object) if entry_type else self.object
+        return super().get_context_data(
+            is_preview=self.is_preview,
+            versions_of=owner,
+            published_versions=published_versions(owner),
+            **kwargs,
+        )
+
+
+def published_versions(entry):
+    """Each time the entry was made public, or a change to it was published, oldest
+    first, with the editor's reason: the list of versions on its public page."""
+    return StatusChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(entry),
+        object_id=entry.pk,
+        to_status=Status.PUBLISHED,
+    ).order_by("at", "pk")
 
 
 class EntryWithdrawn(Exception):

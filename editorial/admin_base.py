@@ -27,7 +27,15 @@ from editorial.history import (
     entry_revert,
     one_version,
 )
+from editorial.pending import (
+    describe_change,
+    is_gated,
+    pending_change,
+    propose_change,
+    working_copy,
+)
 from editorial.workflow import (
+    CHANGE_STEPS,
     REVIEW_PERMISSION,
     TRANSITIONS,
     available_transitions,
@@ -56,6 +64,16 @@ class VersionedEntryForm(forms.ModelForm):
     refused with a message naming who changed what meanwhile (optimistic locking)."""
 
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_reason = forms.CharField(
+        label=_("Reason for this change"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "A sentence for the record, e.g. “Corrected the date from the source”. "
+            "For a published entry it is shown with the new version once a reviewer "
+            "publishes it."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,7 +151,8 @@ class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistory
         # The hidden version travels with the first fieldset.
         fieldsets = super().get_fieldsets(request, obj)
         name, options = fieldsets[0]
-        return [(name, {**options, "fields": [*options["fields"], "edit_version"]}), *fieldsets[1:]]
+        extra = ["edit_version", "change_reason"] if obj is not None else ["edit_version"]
+        return [(name, {**options, "fields": [*options["fields"], *extra]}), *fieldsets[1:]]
 
     def get_search_results(self, request, queryset, search_term):
         # The search index (stemmed, ranked, fast on large tables) answers first.
@@ -151,9 +170,23 @@ class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistory
     # Saving: the entry, its links and inline rows make one version in its history,
     # and are indexed for search once, when all are saved.
 
+    # A published entry is edited on a working copy: what the form saves is held as
+    # its pending change, and the published version stays public (editorial.pending).
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         with transaction.atomic(using=router.db_for_write(self.model)), search_signals.deferred():
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            entry = self.get_object(request, unquote(object_id)) if object_id else None
+            if entry is None or not is_gated(entry):
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            if request.method != "POST" and pending_change(entry) is None:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            with working_copy(entry) as copy:
+                request.emgov_working_copy = copy
+                response = super().changeform_view(request, object_id, form_url, extra_context)
+                # The form and its inline rows are read from the working copy.
+                if hasattr(response, "render"):
+                    response.render()
+            return response
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
@@ -161,9 +194,29 @@ class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistory
         obj.save()
 
     def save_related(self, request, form, formsets, change):
-        reason = _t("Changed in the admin") if change else _t("Added in the admin")
-        with one_version(form.instance, user=request.user, reason=reason, created=not change):
+        reason = form.cleaned_data.get("change_reason", "").strip()
+        default = _t("Changed in the admin") if change else _t("Added in the admin")
+        with one_version(
+            form.instance, user=request.user, reason=reason or default, created=not change
+        ):
             super().save_related(request, form, formsets, change)
+        copy = getattr(request, "emgov_working_copy", None)
+        if copy is not None:
+            copy.capture(user=request.user, reason=reason)
+
+    def response_change(self, request, obj):
+        copy = getattr(request, "emgov_working_copy", None)
+        if copy is None:
+            return super().response_change(request, obj)
+        if copy.proposed == copy.base:
+            message = _t("Nothing differs from the published version now; no change is waiting.")
+        else:
+            message = _t(
+                "Saved for review: the published version of “%(entry)s” stays public until "
+                "a reviewer publishes your change."
+            ) % {"entry": obj}
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(self.change_url(obj))
 
     # Deleting a public entry takes a reviewer; a deleted entry can be restored.
 
@@ -171,9 +224,32 @@ class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistory
         return request.user.has_perm(REVIEW_PERMISSION)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and once_public(obj) and not self.has_review_permission(request):
+        if obj is not None and not self.may_delete(request, obj):
             return False
         return super().has_delete_permission(request, obj)
+
+    def may_delete(self, request, obj):
+        """A published entry is withdrawn, never deleted (its permalink answers 410);
+        one that was ever public is deleted only by a reviewer."""
+        if obj.status == Status.PUBLISHED:
+            return False
+        return not once_public(obj) or self.has_review_permission(request)
+
+    def get_deleted_objects(self, objs, request):
+        # The delete page and the bulk action both ask here: refuse each entry the
+        # rules keep, by name.
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for obj in objs:
+            if obj.status == Status.PUBLISHED:
+                protected.append(
+                    _t("“%(entry)s” is published: withdraw it first.") % {"entry": obj}
+                )
+            elif not self.may_delete(request, obj):
+                protected.append(
+                    _t("“%(entry)s” has been public: only a reviewer may delete it.")
+                    % {"entry": obj}
+                )
+        return to_delete, model_count, perms_needed, protected
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -283,9 +359,17 @@ class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistory
         obj = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}
         if obj is not None:
+            change = pending_change(obj)
+            may_review = self.has_review_permission(request)
             extra_context.update(
                 transitions=available_transitions(request.user, obj),
                 status_changes=status_changes(obj)[:10],
+                entry_version=obj.version,
+                pending_change=change,
+                pending_description=describe_change(obj, change) if change else [],
+                may_review_change=may_review,
+                may_discard_change=change is not None
+                and (may_review or request.user.pk in change.contributor_ids),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -295,9 +379,12 @@ class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistory
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_view_or_change_permission(request, obj):
             raise Http404
-        if request.POST.get("transition") == "withdraw" and request.POST.get("comment", "").strip():
+        name = request.POST.get("transition", "")
+        if name in CHANGE_STEPS:
+            return self.change_step(request, obj, name)
+        if name == "withdraw" and request.POST.get("comment", "").strip():
             names = ("transition", "comment", "seen_version")  # pages that link to it change
-            hidden = [(name, request.POST.get(name, "")) for name in names]
+            hidden = [(field, request.POST.get(field, "")) for field in names]
             confirmation = withdrawal_confirmation(self, request, [obj], hidden=hidden)
             if confirmation is not None:
                 return confirmation
@@ -305,7 +392,7 @@ class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistory
             entry_transition(
                 entry=obj,
                 user=request.user,
-                name=request.POST.get("transition", ""),
+                name=name,
                 comment=request.POST.get("comment", ""),
                 seen_version=seen_version(request.POST),
             )
@@ -318,6 +405,28 @@ class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistory
                 % {"entry": obj, "status": Status(obj.status).label.lower()},
                 messages.SUCCESS,
             )
+        return HttpResponseRedirect(self.change_url(obj))
+
+    def change_step(self, request, obj, name):
+        """Publish, send back or discard the entry's pending change."""
+        step = CHANGE_STEPS[name]
+        kwargs = {"entry": obj, "user": request.user, "seen_revision": seen_version(request.POST)}
+        if name != "discard_change":
+            kwargs["comment"] = request.POST.get("comment", "")
+        try:
+            step(**kwargs)
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, error_text(error), messages.ERROR)
+            return HttpResponseRedirect(self.change_url(obj))
+        done = {
+            "publish_change": _t("The change to “%(entry)s” is published."),
+            "send_back_change": _t("The change to “%(entry)s” is sent back to its editors."),
+            "discard_change": _t(
+                "The change to “%(entry)s” is discarded; the published version stays."
+            ),
+        }[name] % {"entry": obj}
+        self.log_change(request, obj, done)
+        self.message_user(request, done, messages.SUCCESS)
         return HttpResponseRedirect(self.change_url(obj))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -333,11 +442,17 @@ class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistory
             if not may_revert:
                 raise PermissionDenied
             try:
-                entry_revert(entry=obj, record=record, user=request.user)
+                held = self.revert(request, obj, record)
             except ValidationError as error:
                 self.message_user(request, error_text(error), messages.ERROR)
             else:
-                self.message_user(request, _t("Reverted to the earlier version."), messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _t("The revert is saved for review; the published version stays until then.")
+                    if held
+                    else _t("Reverted to the earlier version."),
+                    messages.SUCCESS,
+                )
                 return HttpResponseRedirect(self.change_url(obj))
         current = obj.history.order_by("-history_date", "-history_id").first()
         delta = current.diff_against(
@@ -365,6 +480,20 @@ class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistory
                 "may_revert": may_revert,
             },
         )
+
+    def revert(self, request, obj, record):
+        """Revert, held for review when the entry is published. True when held."""
+        if not is_gated(obj):
+            entry_revert(entry=obj, record=record, user=request.user)
+            return False
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            propose_change(
+                obj,
+                user=request.user,
+                reason=_t("Reverted to an earlier version"),
+                write=lambda entry: entry_revert(entry=entry, record=record, user=request.user),
+            )
+        return True
 
     def deleted_view(self, request):
         if not self.has_change_permission(request):

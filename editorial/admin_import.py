@@ -94,6 +94,16 @@ class ImportAdminMixin:
                     },
                     messages.SUCCESS,
                 )
+                if report.held:
+                    self.message_user(
+                        request,
+                        _t(
+                            "These published entries keep their published version until a "
+                            "reviewer publishes the imported change: %(entries)s."
+                        )
+                        % {"entries": ", ".join(report.held)},
+                        messages.WARNING,
+                    )
                 return HttpResponseRedirect(
                     reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
                 )

@@ -47,6 +47,7 @@ from core.models import Source, Status
 from core.registry import registry
 from core.spreadsheet import unguard
 from editorial.history import changes_since, one_version, record_tag_names
+from editorial.pending import is_gated, pending_revisions, propose_change
 from search import signals as search_signals
 
 MAX_ROWS = 20000
@@ -87,6 +88,9 @@ class ImportReport:
     # {row label: version} of the entries the file names that exist, as read: what a
     # dry run saw, for the import that follows it to compare (run's seen_versions).
     versions: dict = field(default_factory=dict)
+    # Labels of the published entries whose update is held for review, not written
+    # (editorial.pending): their published version stays public until a reviewer acts.
+    held: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -563,6 +567,12 @@ class CollectionImporter:
         ids = {key: ids[key] for key in keys if key in ids}
         manager = self.model._default_manager
         found = manager.prefetch_related(*self.prefetch(rows)).in_bulk(ids.values())
+        if has_version(self.model):
+            # The version an editor sees includes the revisions of a change held for
+            # review, so that two imports over one published entry conflict too.
+            gated = [pk for pk, entry in found.items() if is_gated(entry)]
+            for pk, revision in pending_revisions(self.model, gated).items():
+                found[pk].version += revision
         return {key: found[pk] for key, pk in ids.items()}
 
     # Checking.
@@ -619,7 +629,7 @@ class CollectionImporter:
                 if conflicts:
                     raise ImportConflict(conflicts)
                 for plan in to_write:
-                    self.write(plan)
+                    self.write(plan, report)
         except ImportConflict as conflict:
             report.errors.extend(conflict.errors)
             return report
@@ -665,6 +675,7 @@ class CollectionImporter:
             else [model_field.attname for model_field in self.model._meta.concrete_fields]
         )
         ids = sorted(plan.entry.pk for plan in plans if not plan.created)
+        gated = {plan.entry.pk for plan in plans if not plan.created and is_gated(plan.entry)}
         stored = {}
         for start in range(0, len(ids), LOCK_BATCH):
             locked = (
@@ -674,6 +685,9 @@ class CollectionImporter:
                 .values_list("pk", *columns)
             )
             stored.update((pk, dict(zip(columns, values, strict=True))) for pk, *values in locked)
+        if versioned:
+            for pk, revision in pending_revisions(self.model, gated).items():
+                stored[pk]["version"] += revision
         errors = []
         for plan in plans:
             message = self.conflict(plan, stored, versioned, seen_versions)
@@ -938,9 +952,28 @@ class CollectionImporter:
 
     # Writing.
 
-    def write(self, plan):
-        entry = plan.entry
+    def write(self, plan, report):
         reason = _("Imported from %(file)s") % {"file": self.source_name or _("a file")}
+        if plan.created or self.publish or not is_gated(plan.entry):
+            self.write_to(plan.entry, plan, reason)
+            return
+        # An update of a published entry goes through the gate like an admin edit
+        # (an import that publishes, the operator's `load_seed`, is its own review).
+        propose_change(
+            plan.entry,
+            user=self.user,
+            reason=reason,
+            write=lambda entry: self.write_to(entry, plan, reason, copy_from=plan.entry),
+        )
+        report.held.append(plan.label)
+
+    def write_to(self, entry, plan, reason, *, copy_from=None):
+        """Write the plan onto `entry`: the planned object itself, or (copy_from) a
+        fresh copy of its row that takes only the columns the file changes."""
+        if copy_from is not None:
+            for column in plan.columns:
+                model_field = self.model._meta.get_field(column)
+                setattr(entry, model_field.attname, getattr(copy_from, model_field.attname))
         with one_version(entry, user=self.user, reason=reason, created=plan.created):
             if plan.created:
                 entry.save()

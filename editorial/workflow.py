@@ -13,10 +13,14 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Status, StatusChange
 from editorial.history import contributors_since_publication, one_version
+from editorial.models import PendingChange
+from editorial.pending import apply_state, pending_change
+from search import signals as search_signals
 
 REVIEW_PERMISSION = "core.review_entry"
 
@@ -122,18 +126,37 @@ def _move(entry, *, user, transition, comment="", seen_version=None):
         current.status = transition.target
         with one_version(current, user=user, reason=str(transition.label)):
             current.save()
-            StatusChange.objects.create(
-                content_type=ContentType.objects.get_for_model(current),
-                object_id=current.pk,
-                from_status=previous,
-                to_status=transition.target,
-                user=user,
-                comment=comment,
-            )
+            _log(current, previous, user=user, comment=comment)
+        if previous == Status.PUBLISHED:
+            _fold_pending_change(current)
     # The caller's copy now says what is stored (its other fields may be older).
     for field in ("status", "version", "published_at", "updated_at"):
         setattr(entry, field, getattr(current, field))
     return entry
+
+
+def _log(entry, previous, *, user, comment="", public_reason=""):
+    StatusChange.objects.create(
+        content_type=ContentType.objects.get_for_model(entry),
+        object_id=entry.pk,
+        from_status=previous,
+        to_status=entry.status,
+        user=user,
+        comment=comment,
+        public_reason=public_reason,
+    )
+
+
+def _fold_pending_change(entry):
+    """An entry no longer public needs no gate: a change held for review becomes an
+    ordinary edit of it, recorded as its author's, so nothing an editor saved is lost."""
+    change = pending_change(entry, lock=True)
+    if change is None:
+        return
+    reason = change.reason or _t("Held change kept")
+    with search_signals.deferred(), one_version(entry, user=change.author, reason=reason):
+        apply_state(entry, change.snapshot["base"], change.snapshot["proposed"])
+    change.delete()
 
 
 def check_second_reader(entry, user):
@@ -153,13 +176,17 @@ def check_second_reader(entry, user):
         .first()
     )
     if user.pk == submitted_by or user.pk in contributors_since_publication(entry):
-        raise PermissionDenied(
-            _(
-                "You wrote or submitted changes to “%(entry)s”: another reviewer must "
-                "read and publish them."
-            )
-            % {"entry": entry}
+        raise _own_work(entry)
+
+
+def _own_work(entry):
+    return PermissionDenied(
+        _(
+            "You wrote or submitted changes to “%(entry)s”: another reviewer must "
+            "read and publish them."
         )
+        % {"entry": entry}
+    )
 
 
 def check_publishable(entry):
@@ -205,3 +232,82 @@ def status_changes(entry):
     return StatusChange.objects.filter(
         content_type=ContentType.objects.get_for_model(entry), object_id=entry.pk
     ).select_related("user")
+
+
+# Changes to a published entry, held for review (editorial.pending).
+
+
+def _locked_change(entry, *, user, seen_revision):
+    """The entry's row and its pending change, under lock, after the checks every
+    step on a change makes: a reviewer, a change still there, the revision shown."""
+    current = type(entry)._default_manager.select_for_update().get(pk=entry.pk)
+    change = pending_change(current, lock=True)
+    if change is None:
+        raise ValidationError(
+            _("“%(entry)s” has no change waiting: someone dealt with it meanwhile.")
+            % {"entry": current}
+        )
+    if seen_revision is not None and change.revision != seen_revision:
+        raise ValidationError(
+            _(
+                "The change to “%(entry)s” was saved again after you opened it. "
+                "Reload it, read the changes, and try again."
+            )
+            % {"entry": current}
+        )
+    return current, change
+
+
+def publish_change(*, entry, user, seen_revision=None, comment=""):
+    """Make a published entry's pending change public: its snapshot is written onto
+    the entry's rows as one version, and the log records who reviewed it and the
+    editor's reason, which the public page's list of versions shows."""
+    if not user.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied(_("You may not do this: it needs a reviewer."))
+    with transaction.atomic(), search_signals.deferred():
+        current, change = _locked_change(entry, user=user, seen_revision=seen_revision)
+        if not settings.REVIEWERS_MAY_PUBLISH_OWN_WORK and user.pk in change.contributor_ids:
+            raise _own_work(current)
+        reason = change.reason or _t("Changed")
+        with one_version(current, user=change.author, reason=reason):
+            apply_state(current, change.snapshot["base"], change.snapshot["proposed"])
+            check_publishable(current)
+            current.save()
+            _log(current, Status.PUBLISHED, user=user, comment=comment, public_reason=reason)
+        change.delete()
+    for name in ("version", "updated_at"):
+        setattr(entry, name, getattr(current, name))
+    return entry
+
+
+def send_back_change(*, entry, user, comment, seen_revision=None):
+    """Return a pending change to its editors with a comment; the published version
+    stays as it is, and the change stays for them to mend or discard."""
+    if not user.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied(_("You may not do this: it needs a reviewer."))
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError(_("Say why in a comment, so the editor knows what to do."))
+    with transaction.atomic():
+        _current, change = _locked_change(entry, user=user, seen_revision=seen_revision)
+        change.state = PendingChange.State.SENT_BACK
+        change.comment = comment
+        change.save(update_fields=["state", "comment", "updated_at"])
+    return change
+
+
+def discard_change(*, entry, user, seen_revision=None):
+    """Drop a pending change: the published version stays. Its editors and reviewers
+    may; the admin's log records who did."""
+    with transaction.atomic():
+        _current, change = _locked_change(entry, user=user, seen_revision=seen_revision)
+        if user.pk not in change.contributor_ids and not user.has_perm(REVIEW_PERMISSION):
+            raise PermissionDenied(_("Only its editors or a reviewer may discard this change."))
+        change.delete()
+
+
+CHANGE_STEPS = {
+    "publish_change": publish_change,
+    "send_back_change": send_back_change,
+    "discard_change": discard_change,
+}

@@ -1,5 +1,7 @@
-"""Atom feeds of newly published entries: the whole site, and one per theme."""
+"""Atom feeds of newly published entries (the whole site, and one per theme), and of
+every published version: new entries and each published change to one."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -8,8 +10,8 @@ from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from core.markdown import render_markdown
-from core.models import Theme
-from core.registry import latest_published
+from core.models import Status, StatusChange, Theme
+from core.registry import latest_published, registry
 
 FEED_SIZE = 30
 
@@ -75,3 +77,54 @@ class ThemeFeed(LatestEntriesFeed):
     def items(self, theme):
         entries = latest_published(FEED_SIZE, themes__in=theme.descendant_ids())
         return [entry for _type, entry in entries]
+
+
+class ChangesFeed(Feed):
+    """Each time a public entry was published or a change to it was, newest first,
+    with the editor's reason: what the versions lists of the pages say, site-wide."""
+
+    feed_type = Atom1Feed
+    title = _("emgov: published changes")
+    subtitle = _("New entries and every published change to one, with the reason given.")
+    author_name = "emgov"
+
+    def link(self):
+        return reverse("browse:home")
+
+    def feed_url(self):
+        return reverse("feeds:changes")
+
+    def items(self):
+        # A bounded query or two a type: its latest versions among its public entries.
+        versions = []
+        for entry_type in registry.with_own_publication():
+            model = entry_type.model
+            latest = list(
+                StatusChange.objects.filter(
+                    content_type=ContentType.objects.get_for_model(model),
+                    to_status=Status.PUBLISHED,
+                    object_id__in=model.objects.published().values("pk"),
+                ).order_by("-at", "-pk")[:FEED_SIZE]
+            )
+            entries = model.objects.in_bulk({change.object_id for change in latest})
+            for change in latest:
+                change.published_entry = entries[change.object_id]
+            versions += latest
+        return sorted(versions, key=lambda change: (change.at, change.pk), reverse=True)[:FEED_SIZE]
+
+    def item_title(self, item):
+        return str(item.published_entry)
+
+    def item_link(self, item):
+        return item.published_entry.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"{self.item_link(item)}#version-{item.pk}"
+
+    def item_description(self, item):
+        if item.from_status == Status.PUBLISHED:
+            return conditional_escape(item.public_reason or _("Changed."))
+        return _("Published.")
+
+    def item_pubdate(self, item):
+        return item.at

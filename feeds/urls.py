@@ -5,13 +5,14 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
 from feeds import views
-from feeds.feeds import LatestEntriesFeed, ThemeFeed
+from feeds.feeds import ChangesFeed, LatestEntriesFeed, ThemeFeed
 from feeds.sitemaps import SITEMAPS
 
 app_name = "feeds"
 
 urlpatterns = [
     path("feeds/latest.atom", LatestEntriesFeed(), name="latest"),
+    path("feeds/changes.atom", ChangesFeed(), name="changes"),
     path("themes/<slug:slug>/feed.atom", ThemeFeed(), name="theme"),
     path(
         "sitemap.xml",

@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from editorial.admin_base import AccessibleAutocompleteMixin, EntryAdmin, once_public
 from editorial.admin_import import ImportAdminMixin
 from editorial.history import record_tag_names
+from editorial.pending import is_gated
 from editorial.workflow import REVIEW_PERMISSION
 from policies.models import Directive, DirectiveRelation, Provision
 
@@ -102,6 +104,19 @@ class DirectiveAdmin(ImportAdminMixin, EntryAdmin):
         return obj.provisions.count()
 
 
+def _directive_not_public(form):
+    directive = form.cleaned_data["directive"]
+    if is_gated(directive):
+        raise ValidationError(
+            _(
+                "“%(directive)s” is published: add the point on the directive's own page, "
+                "where the change is held for review."
+            )
+            % {"directive": directive}
+        )
+    return directive
+
+
 @admin.register(Provision)
 class ProvisionAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
     """Mostly edited inline on the directive; registered for search and autocomplete."""
@@ -117,14 +132,39 @@ class ProvisionAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
         readonly = super().get_readonly_fields(request, obj)
         return [*readonly, "directive"] if obj is not None else readonly
 
+    # The points of a published directive change only on the directive's page, where
+    # the change is held for review with the rest of it (editorial.pending).
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and is_gated(obj.directive):
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
-        if (
-            obj is not None
-            and once_public(obj.directive)
-            and not request.user.has_perm(REVIEW_PERMISSION)
-        ):
+        if obj is not None and not self.may_delete(request, obj):
             return False
         return super().has_delete_permission(request, obj)
+
+    def may_delete(self, request, obj):
+        if is_gated(obj.directive):
+            return False
+        return not once_public(obj.directive) or request.user.has_perm(REVIEW_PERMISSION)
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected.extend(
+            _("“%(point)s” belongs to a public directive: change it on the directive's page.")
+            % {"point": obj}
+            for obj in objs
+            if not self.may_delete(request, obj)
+        )
+        return to_delete, model_count, perms_needed, protected
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            form = type("NewProvisionForm", (form,), {"clean_directive": _directive_not_public})
+        return form
 
     def save_related(self, request, form, formsets, change):
         # Tags are saved after the provision, and so after its history record: bring

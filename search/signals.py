@@ -85,6 +85,18 @@ def deferred():
     index_with_dependents(pending)
 
 
+@contextmanager
+def discarded():
+    """Index nothing of what changes inside this block: for writes that are always
+    rolled back (an edit of a published entry, held for review), whose documents
+    would otherwise be rebuilt from the rows as they are after the rollback."""
+    token = _pending.set({})
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+
+
 def theme_saving(sender, instance, raw=False, **kwargs):
     instance._search_old_parent_id = (
         Theme.objects.filter(pk=instance.pk).values_list("parent_id", flat=True).first()

@@ -113,7 +113,7 @@ def test_an_entry_saved_between_reading_and_writing_refuses_the_whole_import(edi
 
 @pytest.mark.django_db
 def test_a_provision_field_the_file_leaves_out_keeps_what_was_saved_meanwhile():
-    directive = make_directive(slug="amber-plan", provisions=1)
+    directive = make_directive(slug="amber-plan", provisions=1, status=Status.DRAFT)
     provision = directive.provisions.get()
     report = entries_import(
         collection="directives",
@@ -192,7 +192,13 @@ def test_the_admin_confirms_only_what_its_dry_run_showed(editor):
 @pytest.mark.django_db
 def test_a_csv_row_with_missing_trailing_cells_leaves_those_fields_as_stored():
     for slug in ("amber-plan", "quillmoor-plan"):
-        make_directive(slug=slug, title="Old title", summary="Kept summary.", title_original="旧")
+        make_directive(
+            slug=slug,
+            title="Old title",
+            summary="Kept summary.",
+            title_original="旧",
+            status=Status.DRAFT,
+        )
     content = (
         b"slug,title,summary,title_original\n"
         b"amber-plan,New title\n"  # summary and title_original absent
@@ -313,7 +319,9 @@ def test_two_imports_of_one_entry_at_once_store_one_file_whole(people):
     editor, importer, _reviewer = people
     for trial in range(TRIALS):
         slug = f"amber-plan-{trial}"
-        make_directive(slug=slug, title="Amber plan", summary="Before.", provisions=1)
+        make_directive(
+            slug=slug, title="Amber plan", summary="Before.", provisions=1, status=Status.DRAFT
+        )
         files = {
             user.username: jsonl(
                 {

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from core.models import Status, StatusChange
-from editorial.workflow import entry_transition
+from editorial.pending import pending_change
+from editorial.workflow import entry_transition, publish_change
 from tests.builders import make_directive, make_source
 from tests.conftest import logged_in, make_user
 from tests.test_history import change_url, directive_form
@@ -145,3 +146,92 @@ def test_a_step_writes_only_the_status_onto_the_stored_row(reviewers):
     assert directive.status == Status.PUBLISHED
     assert directive.summary == "New wording"
     assert stale.status == Status.PUBLISHED and stale.version == directive.version
+
+
+def test_two_editors_saving_a_published_entry_at_once_hold_one_change_and_refuse_one():
+    """Both edit the published version: one change is held for review, the other
+    editor is told to reload; the published version is untouched."""
+    first, second = make_user("ed", "Editor"), make_user("eve", "Editor")
+    for trial in range(TRIALS):
+        directive = make_directive(slug=f"race-held-{trial}", sources=[make_source()])
+        forms = [
+            directive_form(directive, summary=f"{user.username}'s wording")
+            for user in (first, second)
+        ]
+        clients = [logged_in(first), logged_in(second)]
+        url = change_url(directive)
+        responses = at_once(
+            *(
+                lambda client=client, form=form, url=url: client.post(url, form)
+                for client, form in zip(clients, forms, strict=True)
+            )
+        )
+        codes = sorted(response.status_code for response in responses)
+        assert codes == [200, 302], codes
+        refused = next(r for r in responses if r.status_code == 200)
+        assert "Not saved" in refused.content.decode()
+        directive.refresh_from_db()
+        assert directive.summary == directive_form(directive)["summary"]
+        held = pending_change(directive).snapshot["proposed"]["fields"]["summary"]
+        winner = clients[[r.status_code for r in responses].index(302)]
+        assert held == f"{(first, second)[clients.index(winner)].username}'s wording"
+
+
+def test_two_reviewers_publishing_one_change_at_once_publish_it_once(reviewers):
+    editor = make_user("ed", "Editor")
+    first, second = reviewers
+    for trial in range(TRIALS):
+        directive = make_directive(slug=f"race-publish-change-{trial}", sources=[make_source()])
+        logged_in(editor).post(
+            change_url(directive), directive_form(directive, summary=f"Held {trial}")
+        )
+        revision = pending_change(directive).revision
+        outcomes = at_once(
+            *(
+                lambda user=user, entry=directive, seen=revision: publish_change(
+                    entry=entry, user=user, seen_revision=seen
+                )
+                for user in (first, second)
+            )
+        )
+        refused = refusals(outcomes)
+        assert len(refused) == 1, outcomes
+        assert "no change waiting" in str(refused[0])
+        assert StatusChange.objects.filter(object_id=directive.pk).count() == 1
+        directive.refresh_from_db()
+        assert directive.summary == f"Held {trial}"
+
+
+def test_an_editors_save_and_a_reviewers_publish_of_the_change_at_once_lose_nothing(reviewers):
+    editor = make_user("ed", "Editor")
+    reviewer, _ = reviewers
+    client = logged_in(editor)
+    for trial in range(TRIALS):
+        directive = make_directive(slug=f"race-change-save-{trial}", sources=[make_source()])
+        client.post(change_url(directive), directive_form(directive, summary="First."))
+        page = client.get(change_url(directive))
+        form = directive_form(directive, summary=f"Second {trial}.")
+        form["edit_version"] = page.context["adminform"].form.fields["edit_version"].initial
+        revision = pending_change(directive).revision
+        saved, published = at_once(
+            lambda form=form, directive=directive: client.post(change_url(directive), form),
+            lambda directive=directive, seen=revision: publish_change(
+                entry=directive, user=reviewer, seen_revision=seen
+            ),
+        )
+        directive.refresh_from_db()
+        change = pending_change(directive)
+        stored = {directive.summary}
+        if change is not None:
+            stored.add(change.snapshot["proposed"]["fields"]["summary"])
+        if saved.status_code == 302:
+            # Published first, or refused: the second wording is public or held.
+            assert f"Second {trial}." in stored
+        else:
+            assert "Not saved" in saved.content.decode()
+        if isinstance(published, Exception):
+            assert "saved again after you opened it" in str(published)
+            assert directive.summary == directive_form(directive)["summary"]
+        else:
+            assert "First." in stored or f"Second {trial}." in stored
+        assert saved.status_code == 302 or not isinstance(published, Exception)

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import Status
 from editorial.roles import setup_roles
@@ -68,11 +69,11 @@ def test_each_role_reaches_its_admin_pages_and_no_others(role, allowed):
 
 
 @pytest.mark.parametrize(
-    "role, may_publish, may_delete_published",
+    "role, may_publish, may_delete_once_public",
     [("Editor", False, False), ("Reviewer", True, True), ("Administrator", True, True)],
 )
 def test_publishing_and_deleting_public_entries_take_a_reviewer(
-    role, may_publish, may_delete_published
+    role, may_publish, may_delete_once_public
 ):
     client = logged_in(make_user("someone", role))
     in_review = make_directive(status=Status.IN_REVIEW, sources=[make_source()])
@@ -83,10 +84,15 @@ def test_publishing_and_deleting_public_entries_take_a_reviewer(
     in_review.refresh_from_db()
     assert (in_review.status == Status.PUBLISHED) is may_publish
 
+    # Withdrawing is the only way a permalink goes away: nobody deletes a published
+    # entry, and one withdrawn only a reviewer deletes.
     published = make_directive()
-    delete_url = reverse("admin:policies_directive_delete", args=[published.pk])
-    client.post(delete_url, {"post": "yes"})
-    assert (not type(published).objects.filter(pk=published.pk).exists()) is may_delete_published
+    client.post(reverse("admin:policies_directive_delete", args=[published.pk]), {"post": "yes"})
+    assert type(published).objects.filter(pk=published.pk).exists()
+    withdrawn = make_directive(status=Status.WITHDRAWN, published_at=timezone.now())
+    client.post(reverse("admin:policies_directive_delete", args=[withdrawn.pk]), {"post": "yes"})
+    gone = not type(withdrawn).objects.filter(pk=withdrawn.pk).exists()
+    assert gone is may_delete_once_public
 
     draft = make_directive(status=Status.DRAFT)
     client.post(reverse("admin:policies_directive_delete", args=[draft.pk]), {"post": "yes"})

@@ -9,6 +9,7 @@ import pytest
 
 from core.models import Status
 from editorial.importing import entries_import
+from editorial.workflow import publish_change
 from policies.models import Directive
 from tests.builders import make_agreement, make_country, make_organization
 
@@ -47,7 +48,9 @@ def test_an_exported_file_imports_back_unchanged(client, site, collection, fmt):
     assert len(report.unchanged) >= 1
 
 
-def test_an_edited_csv_export_updates_the_provision_and_keeps_the_formula_guard_off(client, site):
+def test_an_edited_csv_export_updates_the_provision_and_keeps_the_formula_guard_off(
+    client, site, reviewer
+):
     rows = list(csv.DictReader(io.StringIO(export(client, "directives", "csv").decode())))
     (row,) = [r for r in rows if r["slug"] == XI]
     assert row["summary"].startswith("'- a Markdown list item")  # guarded in the file
@@ -61,7 +64,11 @@ def test_an_edited_csv_export_updates_the_provision_and_keeps_the_formula_guard_
 
     report = entries_import(collection="directives", name="edited.csv", content=out.getvalue())
     assert report.errors == [] and len(report.updated) == 1
+    # The directive is published: the import waits for a reviewer.
+    assert report.held == [XI]
     directive = Directive.objects.get(slug=XI)
+    assert directive.provisions.get(number=3).text.startswith("Strengthen")
+    publish_change(entry=directive, user=reviewer)
     assert directive.provisions.get(number=3).text == "Rely on science and technology (edited)."
     assert directive.summary.startswith("- a Markdown list item")  # the quote came off
     assert directive.status == Status.PUBLISHED

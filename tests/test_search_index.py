@@ -11,10 +11,18 @@ from django.db.models import Model, QuerySet
 from django.urls import reverse
 
 from core.models import Status
+from editorial.workflow import publish_change
 from policies.models import Directive
 from search import indexing, signals
 from search.models import SearchDocument, SearchFacet
-from tests.builders import make_agreement, make_country, make_directive, make_provision, make_theme
+from tests.builders import (
+    make_agreement,
+    make_country,
+    make_directive,
+    make_provision,
+    make_source,
+    make_theme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +88,8 @@ def test_moving_a_theme_recounts_its_entries_under_the_new_parent(db):
     assert facet_values(directive, "theme") == {str(child.pk), str(new.pk)}
 
 
-def test_provisions_edited_inline_in_the_admin_are_reindexed(editor_client, db):
-    directive = make_directive(title="Plan", slug="plan")
+def test_provisions_edited_inline_in_the_admin_are_reindexed(editor_client, reviewer):
+    directive = make_directive(title="Plan", slug="plan", sources=[make_source()])
     provision = make_provision(directive, number=1, text="Old words.")
     theme = make_theme(slug="rescue")
     page = editor_client.get(reverse("admin:policies_directive_change", args=[directive.pk]))
@@ -90,6 +98,10 @@ def test_provisions_edited_inline_in_the_admin_are_reindexed(editor_client, db):
     data["provisions-0-themes"] = [str(theme.pk)]
     response = editor_client.post(page.request["PATH_INFO"], data)
     assert response.status_code == 302, response.context["errors"]
+    # The directive is published: the edit waits for review, and the index with it.
+    document = public(entry_type="provisions", object_id=provision.pk).get()
+    assert document.body == "Old words."
+    publish_change(entry=directive, user=reviewer)
     document = public(entry_type="provisions", object_id=provision.pk).get()
     assert document.body == "Shelters for earthquake survivors."
     assert facet_values(provision, "theme") == {str(theme.pk)}
