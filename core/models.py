@@ -11,8 +11,10 @@ from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
+from taggit.models import Tag
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -675,3 +677,8 @@ class LinkCheck(models.Model):
     @property
     def is_broken(self):
         return self.status_code is None or self.status_code >= 400
+
+
+# Tags are reference data like themes (editorial.admin_reference): their changes are
+# recorded with who and why, in core.HistoricalTag.
+register_history(Tag, app="core")
