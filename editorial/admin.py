@@ -60,6 +60,14 @@ class TagAdmin(ReferenceDataAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def get_readonly_fields(self, request, obj=None):
+        # A tag's slug is its page's address (/tags/<slug>/), and a tag keeps no old
+        # slugs to redirect from: once made, its address stays.
+        return ["slug"] if obj is not None else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else self.prepopulated_fields
+
 
 class SourceAuthorInline(admin.TabularInline):
     model = SourceAuthor

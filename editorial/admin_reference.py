@@ -24,8 +24,7 @@ def reason_field():
         label=_("Reason for this change"),
         max_length=REASON_LENGTH,
         help_text=_(
-            "Required: it is public at once, so say why (recorded with your name in "
-            "the history)."
+            "Required: it is public at once, so say why (recorded with your name in the history)."
         ),
     )
 

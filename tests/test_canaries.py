@@ -180,7 +180,8 @@ def leaks_in(site, response, content, address):
 
 
 @pytest.fixture(scope="module")
-def client():
+def public():
+    """An anonymous reader."""
     return Client()
 
 
@@ -206,12 +207,12 @@ def test_every_registered_type_has_a_canary_in_every_state(canary_site):
 
 
 @pytest.mark.parametrize("route", SCANNED_ROUTES)
-def test_no_canary_text_on_any_address_of(route, canary_site, client):
+def test_no_canary_text_on_any_address_of(route, canary_site, public):
     found = by_route(addresses(canary_site)).get(route)
     assert found, f"no address of {route} was made from the data: teach `addresses` its keys"
     leaks, shows_published = {}, False
     for address in sorted(found):
-        response, content = read(client, address)
+        response, content = read(public, address)
         assert response.status_code < 500, address
         shows_published |= response.status_code in (200, 301) and SHARED_WORD in content
         leaked = leaks_in(canary_site, response, content, address)
@@ -222,7 +223,7 @@ def test_no_canary_text_on_any_address_of(route, canary_site, client):
     assert shows_published or route in SHOWS_NO_ENTRY_TEXT, route
 
 
-def test_no_public_search_for_a_canary_word_finds_anything(canary_site, client):
+def test_no_public_search_for_a_canary_word_finds_anything(canary_site, public):
     """Not only no canary text: no published entry found by it either (a published
     agreement found by the name of its draft mechanism, say)."""
     for name, viewset in COLLECTIONS.items():
@@ -230,9 +231,9 @@ def test_no_public_search_for_a_canary_word_finds_anything(canary_site, client):
         if "tag" in viewset.filterset_class.base_filters:
             queries += [{"tag": tag.slug} for tag in canary_site.canary_tags]
         for query in queries:
-            response, content = read(client, f"/api/v1/{name}/?{urlencode(query)}")
+            response, content = read(public, f"/api/v1/{name}/?{urlencode(query)}")
             assert response.status_code in (200, 400), (name, query)
             if response.status_code == 200:
                 assert json.loads(content)["count"] == 0, (name, query)
-    response, content = read(client, f"/search/?q={CANARY_WORD}")
+    response, content = read(public, f"/search/?q={CANARY_WORD}")
     assert response.context["page_obj"] is None or not response.context["page_obj"].object_list
