@@ -14,6 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models
 from taggit.models import Tag
@@ -352,8 +353,6 @@ def _step(entry, step, *, editor, reviewer):
 
 
 def _user(username, role):
-    from django.contrib.auth import get_user_model
-
     user = get_user_model().objects.create_user(username=username, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return user
