@@ -236,3 +236,27 @@ def test_no_public_search_for_a_canary_word_finds_anything(canary_site, public):
                 assert response.json()["count"] == 0, (name, query)
     response = public.get(f"/search/?q={CANARY_WORD}")
     assert response.context["page_obj"] is None or not response.context["page_obj"].object_list
+
+
+def test_counts_count_published_entries_only(canary_site, public):
+    """The numbers pages show (theme counts, search facets, the API's totals) are
+    counts of published entries: a canary adds to none of them. Every entry holds
+    the shared word and the theme, so each count is the number of published ones."""
+    published = {t.key: t.model.objects.published().count() for t in registry}
+    assert all(published.values())
+
+    response = public.get(f"/search/?q={SHARED_WORD}")
+    facets = {facet.name: facet for facet in response.context["outcome"].facets}
+    assert {value.value: value.count for value in facets["type"].values} == published
+    (tag,) = (v for v in facets["tag"].values if v.value == "quillwort-drills")
+    assert tag.count == sum(published.values())
+    assert {value.value for value in facets["tag"].values} == {"quillwort-drills"}
+
+    home = public.get("/").context["themes"]
+    assert [(theme.slug, theme.entry_count) for theme in home] == [
+        ("quillwort-hazards", sum(published.values()))
+    ]
+    for name in COLLECTIONS:
+        total = public.get(f"/api/v1/{name}/").json()["count"]
+        model = COLLECTIONS[name].serializer_class.Meta.model
+        assert total == model.objects.published().count(), name
