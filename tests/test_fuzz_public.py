@@ -82,7 +82,9 @@ class Route:
 
 
 LOCALE = object()
-GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^()]*)\)")
+# A named group, whose body may hold groups of its own one level deep (the citation
+# formats' "(?:record[.])?(?:bib|ris|json)").
+GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>(?:[^()]|\([^()]*\))*)\)")
 
 
 def literal(regex_text):
