@@ -29,6 +29,10 @@ def reason_field():
     )
 
 
+# The reason's name in the forms.
+REASON = "change_reason"
+
+
 class ReasonForm(forms.ModelForm):
     change_reason = reason_field()
 
@@ -53,6 +57,17 @@ class ReferenceDataAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.is_reviewer(request) and super().has_delete_permission(request, obj)
 
+    def get_fieldsets(self, request, obj=None):
+        """The reason goes last, on every form that saves; a reader (an editor) sees
+        none."""
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != REASON]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is None or self.has_change_permission(request, obj):
+            fieldsets.append((None, {"fields": [REASON]}))
+        return fieldsets
+
     def get_actions(self, request):
         # One at a time, from the delete page, which asks why.
         actions = super().get_actions(request)
@@ -60,7 +75,7 @@ class ReferenceDataAdmin(SimpleHistoryAdmin):
         return actions
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = form.cleaned_data["change_reason"]
+        obj._change_reason = form.cleaned_data[REASON]
         super().save_model(request, obj, form, change)  # sets the history's user
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -69,12 +84,12 @@ class ReferenceDataAdmin(SimpleHistoryAdmin):
         extra_context = dict(extra_context or {})
         if request.method == "POST":
             reason_form = forms.Form(request.POST)
-            reason_form.fields["change_reason"] = reason_field()
+            reason_form.fields[REASON] = reason_field()
             if reason_form.is_valid():
-                request._change_reason = reason_form.cleaned_data["change_reason"]
+                request._change_reason = reason_form.cleaned_data[REASON]
             else:
-                extra_context["reason_errors"] = reason_form.errors["change_reason"]
-                extra_context["reason_value"] = request.POST.get("change_reason", "")
+                extra_context["reason_errors"] = reason_form.errors[REASON]
+                extra_context["reason_value"] = request.POST.get(REASON, "")
                 # Django's view then shows the confirmation again, as for a GET.
                 request.method, request.POST = "GET", QueryDict()
         return super().delete_view(request, object_id, extra_context)

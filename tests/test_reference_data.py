@@ -56,7 +56,9 @@ def test_an_editor_sees_reference_data_but_cannot_add_change_or_delete_it(editor
     client = logged_in(editor)
     assert client.get(url(model, "changelist")).status_code == 200
     page = client.get(url(model, "change", obj.pk))
-    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()  # read-only
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()  # read-only
+    assert "Reason for this change" not in page.content.decode()
     assert client.get(url(model, "add")).status_code == 403
     assert client.post(url(model, "add"), {**form, "change_reason": REASON}).status_code == 403
     response = client.post(url(model, "change", obj.pk), {**form, "change_reason": REASON})
@@ -72,6 +74,7 @@ def test_a_reviewers_change_is_recorded_with_who_and_why(reviewer, model):
     build, form = REFERENCE[model]
     obj = build()
     client = logged_in(reviewer)
+    assert "Reason for this change" in client.get(url(model, "change", obj.pk)).content.decode()
     response = client.post(url(model, "change", obj.pk), {**form, "change_reason": REASON})
     assert response.status_code == 302, response.context["adminform"].form.errors
     obj.refresh_from_db()
