@@ -1,12 +1,11 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
-from taggit.models import Tag
 
 from citations.views import CitableMixin
 from cooperation.models import Agreement
 from core.models import Source, Theme
-from core.registry import count_by_theme, latest_published, registry
+from core.registry import count_by_theme, latest_published, public_tags, registry
 from core.views_mixins import OldSlugRedirectMixin, PublishedDetailMixin, paginate
 from policies.models import Provision
 
@@ -121,7 +120,8 @@ class SourceDetailView(CitableMixin, PublishedDetailMixin, DetailView):
 
 
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    # A tag that no published entry carries is not public: 404, as if it did not exist.
+    tag = get_object_or_404(public_tags(), slug=slug)
     selected, sections = sections_for(request, {"tags__slug": tag.slug})
     return render(
         request,

@@ -71,18 +71,20 @@ SLUG_PATTERN = re.compile(r"^[-a-z0-9]{1,120}$")
 COUNTRY_PATTERN = re.compile(r"^[A-Za-z]{2}$")
 
 
-def known_slug(model):
+def known_slug(model, public=None):
     """A form validator that turns an unknown slug into a plain-words error.
 
     Malformed values are refused before any query: Django runs every validator even
-    after one fails, and PostgreSQL rejects strings with NUL bytes outright."""
+    after one fails, and PostgreSQL rejects strings with NUL bytes outright. `public`
+    gives the rows the public may see, for a model without `published()` (tags:
+    core.registry.public_tags)."""
 
     def validate(value):
         if not value:
             return
         # Entries are looked up among published ones only, so that a filter cannot be
         # used to learn that a draft with a given slug exists.
-        candidates = getattr(model.objects, "published", model.objects.all)()
+        candidates = (public or getattr(model.objects, "published", model.objects.all))()
         if not SLUG_PATTERN.match(value) or not candidates.filter(slug=value).exists():
             # Values go in params, never into the message itself: a value holding "%"
             # would otherwise break the formatting that DRF's filter backend does.

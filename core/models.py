@@ -6,13 +6,15 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
+from taggit.models import Tag
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -306,7 +308,15 @@ class PreviousSlug(models.Model):
 
 
 class RemembersOldSlugs(models.Model):
-    """Records the old slug whenever the slug changes (SW's PreviousTagName)."""
+    """Records the old slug whenever the slug changes (SW's PreviousTagName), so that
+    the old address answers 301.
+
+    An old slug of an entry or theme that is or was public may have been cited: it
+    stays that entry's address for good, and no other entry of the type can take it.
+    A form or an import that tries is told so (validate_unique); a save that gets
+    past them (a rename committed meanwhile) is refused inside its transaction, after
+    its row is written, where the rename is seen. An old slug of an entry that never
+    was public is free: the next entry to take it removes the redirect."""
 
     class Meta:
         abstract = True
@@ -316,16 +326,64 @@ class RemembersOldSlugs(models.Model):
         if not self._state.adding:
             saved = type(self)._default_manager.filter(pk=self.pk)
             old_slug = saved.values_list("slug", flat=True).first()
-        super().save(*args, **kwargs)
-        if old_slug == self.slug:
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self))):
+            super().save(*args, **kwargs)
+            if old_slug == self.slug:
+                return
+            self._loaded_slug = self.slug
+            owner = self.old_slug_owner()
+            if owner is not None:
+                raise ValidationError({"slug": self.old_slug_message(owner)}, code="old_slug")
+            content_type = ContentType.objects.get_for_model(type(self))
+            # The slug is current again, or was the address of an entry never public:
+            # it no longer redirects.
+            PreviousSlug.objects.filter(content_type=content_type, slug=self.slug).delete()
+            if old_slug:
+                PreviousSlug.objects.update_or_create(
+                    content_type=content_type, slug=old_slug, defaults={"object_id": self.pk}
+                )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude)
+        # A slug as it was read needs no second look (an import checks every row).
+        unchanged = not self._state.adding and self.slug == getattr(self, "_loaded_slug", None)
+        if unchanged or (exclude and "slug" in exclude):
             return
-        content_type = ContentType.objects.get_for_model(type(self))
-        # The slug is current again (or taken by a new entry): it no longer redirects.
-        PreviousSlug.objects.filter(content_type=content_type, slug=self.slug).delete()
-        if old_slug:
-            PreviousSlug.objects.update_or_create(
-                content_type=content_type, slug=old_slug, defaults={"object_id": self.pk}
-            )
+        owner = self.old_slug_owner()
+        if owner is not None:
+            raise ValidationError({"slug": self.old_slug_message(owner)})
+
+    def old_slug_owner(self):
+        """The other entry (or theme), public now or once, that this slug was the
+        address of; or None."""
+        if not self.slug:
+            return None
+        owner_ids = PreviousSlug.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(self)), slug=self.slug
+        ).values("object_id")
+        others = type(self)._default_manager.filter(pk__in=owner_ids)
+        if self.pk is not None:
+            others = others.exclude(pk=self.pk)
+        return next((owner for owner in others if was_public(owner)), None)
+
+    def old_slug_message(self, owner):
+        return _(
+            "“%(slug)s” was the address of “%(owner)s”, which has been public: it stays "
+            "that %(type)s's address (old links to it still lead there), so it cannot "
+            "be used again. Choose another slug."
+        ) % {"slug": self.slug, "owner": owner, "type": owner._meta.verbose_name}
+
+
+def was_public(row):
+    """Whether the public can see this row, or once could (a withdrawn or sent-back
+    entry keeps its first publication time)."""
+    return getattr(row, "published_at", None) is not None or row.is_published
 
 
 class SluggedEntry(RemembersOldSlugs, Entry):
@@ -770,3 +828,8 @@ class LinkCheck(models.Model):
     @property
     def is_broken(self):
         return self.status_code is None or self.status_code >= 400
+
+
+# Tags are reference data like themes (editorial.admin_reference): their changes are
+# recorded with who and why, in core.HistoricalTag.
+register_history(Tag, app="core")

@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q
 from taggit.managers import TaggableManager
+from taggit.models import Tag, TaggedItem
 
 from core.import_spec import Importer
 
@@ -205,3 +207,22 @@ def count_by_theme(themes, entry_types=None):
         for theme in themes:
             totals[theme.pk] += counts[f"t{theme.pk}"]
     return totals
+
+
+def public_tags():
+    """The tags that at least one published entry (of any registered type) carries:
+    the public rule for tags, which have no status of their own. A tag that only
+    drafts, entries in review or withdrawn entries use has no page, no place in a
+    list and is no known value of a filter, as if it did not exist."""
+    condition = Q(pk__in=[])
+    for entry_type in registry.all():
+        model = entry_type.model
+        if not any(isinstance(field, TaggableManager) for field in model._meta.many_to_many):
+            continue
+        condition |= Q(
+            pk__in=TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=model.objects.published().values("pk"),
+            ).values("tag_id")
+        )
+    return Tag.objects.filter(condition)

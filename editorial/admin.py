@@ -2,18 +2,19 @@ from django.contrib import admin
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from taggit.models import Tag
 
 from core.models import Country, LinkCheck, Organization, Source, SourceAuthor, StatusChange, Theme
 from editorial import admin_users  # noqa: F401 (registers the accounts' admin)
 from editorial.admin_base import AccessibleAutocompleteMixin, EntryAdmin, ProtectLinkedAdmin
 from editorial.admin_import import ImportAdminMixin
+from editorial.admin_reference import ReferenceDataAdmin
 
 
 @admin.register(Theme)
-class ThemeAdmin(AccessibleAutocompleteMixin, ProtectLinkedAdmin):
+class ThemeAdmin(AccessibleAutocompleteMixin, ReferenceDataAdmin, ProtectLinkedAdmin):
+    # No list_editable: every change goes through the form, which asks why.
     list_display = ["name", "name_zh", "parent", "order", "slug"]
-    list_editable = ["order"]
     list_filter = [("parent", admin.EmptyFieldListFilter)]
     search_fields = ["name", "name_zh", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -22,7 +23,7 @@ class ThemeAdmin(AccessibleAutocompleteMixin, ProtectLinkedAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
+class CountryAdmin(AccessibleAutocompleteMixin, ReferenceDataAdmin):
     list_display = ["name", "code", "region", "subregion", "bri_partner_since"]
     list_filter = ["region", ("bri_partner_since", admin.EmptyFieldListFilter)]
     search_fields = ["name", "official_name", "code"]
@@ -38,13 +39,34 @@ class CountryAdmin(AccessibleAutocompleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(AccessibleAutocompleteMixin, ProtectLinkedAdmin):
+class OrganizationAdmin(AccessibleAutocompleteMixin, ReferenceDataAdmin, ProtectLinkedAdmin):
     list_display = ["name", "abbreviation", "kind", "country"]
     list_filter = ["kind"]
     search_fields = ["name", "name_original", "abbreviation"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]
     list_select_related = ["country"]
+
+
+# taggit's own admin lets any staff member merge tags (its merge page checks no
+# permission): replaced by one that reviewers alone change, each change with a reason.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(ReferenceDataAdmin):
+    list_display = ["name", "slug"]
+    ordering = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_readonly_fields(self, request, obj=None):
+        # A tag's slug is its page's address (/tags/<slug>/), and a tag keeps no old
+        # slugs to redirect from: once made, its address stays.
+        return ["slug"] if obj is not None else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else self.prepopulated_fields
 
 
 class SourceAuthorInline(admin.TabularInline):

@@ -1,23 +1,25 @@
 """Editorial roles as Django groups. Permissions are listed by model, so a new
 model does not silently gain or lose access.
 
-- Editors write entries, submit them for review and import them in bulk.
-- Reviewers also publish, send back and withdraw (`core.review_entry`), and may
-  delete entries that have been public.
+- Editors write entries, submit them for review and import them in bulk; they see
+  the reference data (themes, organizations, countries, tags) and pick it on entries.
+- Reviewers also publish, send back and withdraw (`core.review_entry`), may delete
+  entries that have been public, and change the reference data, which is public the
+  moment it is saved (editorial.admin_reference: each change with a reason).
 - Administrators also manage accounts and unlock logins locked by django-axes.
 """
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 
-# Editors curate every content model; they may not delete countries (ISO reference
-# data) or touch users and groups.
+# Editors curate every kind of entry; the reference data they only see, and users
+# and groups not at all.
 EDITOR_PERMISSIONS = {
-    "core.theme": ("add", "change", "delete", "view"),
+    "core.theme": ("view",),
     "core.source": ("add", "change", "delete", "view"),
     "core.sourceauthor": ("add", "change", "delete", "view"),
-    "core.organization": ("add", "change", "delete", "view"),
-    "core.country": ("change", "view"),
+    "core.organization": ("view",),
+    "core.country": ("view",),
     "policies.directive": ("add", "change", "delete", "view"),
     "policies.provision": ("add", "change", "delete", "view"),
     "policies.directiverelation": ("add", "change", "delete", "view"),
@@ -25,13 +27,19 @@ EDITOR_PERMISSIONS = {
     "cooperation.agreement": ("add", "change", "delete", "view"),
     "cooperation.agreementlink": ("add", "change", "delete", "view"),
     "findings.finding": ("add", "change", "delete", "view"),
-    "taggit.tag": ("add", "change", "view"),
+    "taggit.tag": ("view",),
     "core.statuschange": ("view", "import_entries"),
     "core.linkcheck": ("view",),
 }
 
+# Reviewers change the reference data too: nobody adds or deletes a country (the list
+# is ISO 3166-1), nor deletes a tag (it would vanish from every entry it marks).
 REVIEWER_PERMISSIONS = {
     **EDITOR_PERMISSIONS,
+    "core.theme": ("add", "change", "delete", "view"),
+    "core.organization": ("add", "change", "delete", "view"),
+    "core.country": ("change", "view"),
+    "taggit.tag": ("add", "change", "view"),
     "core.statuschange": (*EDITOR_PERMISSIONS["core.statuschange"], "review_entry"),
 }
 

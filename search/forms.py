@@ -8,7 +8,7 @@ from taggit.models import Tag
 
 from core.filters import YearField, known_country, known_slug
 from core.models import Theme
-from core.registry import registry
+from core.registry import public_tags, registry
 from search import parsing
 from search.models import SearchFacet
 
@@ -53,7 +53,10 @@ class SearchForm(FacetForm):
         label=_("Country"), required=False, max_length=2, validators=[known_country]
     )
     tag = forms.CharField(
-        label=_("Tag"), required=False, max_length=120, validators=[known_slug(Tag)]
+        label=_("Tag"),
+        required=False,
+        max_length=120,
+        validators=[known_slug(Tag, public=public_tags)],
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),

@@ -6,6 +6,7 @@ a second and about 60 tests start from them. So each is built once per session (
 roles twice) and kept in an open transaction, and a test that asks for it runs inside
 that transaction, in a savepoint rolled back at its end, as every test is. A test that
 does not ask for them starts from an empty database, as before: many count on that.
+The canary site of the leak scan (tests/canaries.py, a few seconds) is a layer too.
 """
 
 import pytest
@@ -19,13 +20,16 @@ from django.utils import translation
 
 from editorial.roles import setup_roles
 from editorial.seeding import load_starter_data
+from tests.canaries import build_canary_site
 
 # A layer of shared data: built by a function, asked for by any of these fixtures.
 STARTER_DATA = "starter data"
 ROLES = "roles"
+CANARIES = "canaries"
 LAYERS = {
     STARTER_DATA: (load_starter_data, {"seeded"}),
     ROLES: (setup_roles, {"editor", "reviewer", "administrator"}),
+    CANARIES: (build_canary_site, {"canary_site"}),
 }
 
 
@@ -164,6 +168,15 @@ def seeded(db, _shared_data):
     if _shared_data.has(STARTER_DATA):
         return _shared_data.result(STARTER_DATA)
     return load_starter_data()
+
+
+@pytest.fixture
+def canary_site(db, _shared_data):
+    """Published entries of every type and canaries in every unpublished state, linked
+    every way (tests/canaries.py): built once for all the tests that ask for it."""
+    if _shared_data.has(CANARIES):
+        return _shared_data.result(CANARIES)
+    return build_canary_site()
 
 
 def make_user(username, role, *, roles_ready=False, **fields):

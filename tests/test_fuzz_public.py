@@ -82,7 +82,8 @@ class Route:
 
 
 LOCALE = object()
-# A group's body may hold groups of its own, one level deep (the cite formats).
+# A named group, whose body may hold groups of its own one level deep (the citation
+# formats' "(?:record[.])?(?:bib|ris|json)").
 GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>(?:[^()]|\([^()]*\))*)\)")
 
 
