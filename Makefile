@@ -13,7 +13,7 @@ RUN_ENV := DJANGO_DEBUG=1
 # PostgreSQL for the second test run (see scripts/test-postgres).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: translations install browser run setup-site test lint check test-sqlite test-postgres e2e \
+.PHONY: translations install browser redis run setup-site test lint check test-sqlite test-postgres e2e \
 	coverage-erase coverage-report bench-corpus bench bench-clean clean
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -28,6 +28,10 @@ install: $(STAMP)
 # Debian's Chromium, axe-core and the Nu HTML Checker for the browser tests.
 browser:
 	scripts/ensure-browser
+
+# A Redis on 127.0.0.1:6379 for the test of the shared cache (required in CI).
+redis:
+	scripts/ensure-redis
 
 setup-site: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -51,10 +55,10 @@ check: install
 
 # The whole suite on SQLite, but the browser journeys, which run once, on PostgreSQL.
 # Each run adds its coverage data (.coverage.*); `make test` reports both together.
-test-sqlite: install
+test-sqlite: install redis
 	env -u DATABASE_URL $(BIN)/coverage run -m pytest -m "not e2e"
 
-test-postgres: install browser
+test-postgres: install browser redis
 	DATABASE_URL="$(TEST_DATABASE_URL)" scripts/test-postgres $(BIN)/coverage run -m pytest
 
 e2e: install browser

@@ -174,7 +174,36 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache: Redis when REDIS_URL names one (production: every worker and app server
+# shares one cache, and so one count for each throttle), else each process's own
+# memory (`make run`, the suite). A Redis that stops answering is a cache miss, logged,
+# never an error page: pages are built afresh and throttles let requests through, and
+# /healthz reports the cache as failed. Short socket timeouts keep a lost Redis from
+# holding workers.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "emgov",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The proxies whose X-Forwarded-For is believed (addresses or networks, comma-
+# separated): a request from one of them counts against the right-most address in that
+# header that is not itself a trusted proxy (core.client_address); any other request
+# counts against its connecting address, whatever headers it sends. Empty: the site is
+# reached directly. Behind the project's own nginx on the same machine: 127.0.0.1.
+EMGOV_TRUSTED_PROXIES = env_list("EMGOV_TRUSTED_PROXIES", "")
 
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -206,6 +235,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client's own address, not a proxy's: behind a proxy, keying on the connecting
+# address would let anyone lock a user name out for everyone with five bad passwords.
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 # Sessions end when the browser closes and after two weeks at most (Django's default).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

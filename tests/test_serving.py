@@ -1,0 +1,163 @@
+"""Serving: the shared cache (Redis when REDIS_URL names one), the real client address
+that throttles and the login lockout count against, /healthz, conditional requests and
+the database's statement timeout."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+import redis
+from django.test import Client, RequestFactory
+
+from core.client_address import client_address
+from tests.builders import make_theme
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/themes/"
+REDIS_TEST_URL = os.environ.get("EMGOV_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def address(settings, remote, forwarded=None, trusted=()):
+    settings.EMGOV_TRUSTED_PROXIES = list(trusted)
+    headers = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client_address(RequestFactory().get("/", **headers))
+
+
+def test_a_direct_client_is_its_connecting_address_whatever_it_forwards(settings):
+    assert address(settings, "203.0.113.5") == "203.0.113.5"
+    assert address(settings, "203.0.113.5", "198.51.100.1") == "203.0.113.5"
+    # Even a client on loopback, when loopback is not a trusted proxy.
+    assert address(settings, "127.0.0.1", "198.51.100.1") == "127.0.0.1"
+    # And a client that is not a trusted proxy, when one is configured.
+    assert address(settings, "203.0.113.5", "198.51.100.1", trusted=["127.0.0.1"]) == (
+        "203.0.113.5"
+    )
+
+
+def test_behind_a_trusted_proxy_the_right_most_untrusted_forwarded_address_counts(settings):
+    trusted = ["127.0.0.1", "10.0.0.0/8"]
+    # The proxy appended the address it was reached from; what the client wrote is left.
+    assert address(settings, "127.0.0.1", "6.6.6.6, 198.51.100.7", trusted) == "198.51.100.7"
+    # A chain of trusted proxies is walked through, from the right.
+    assert address(settings, "127.0.0.1", "6.6.6.6, 198.51.100.7, 10.1.2.3", trusted) == (
+        "198.51.100.7"
+    )
+    assert address(settings, "127.0.0.1", "2001:db8::1", trusted) == "2001:db8::1"
+    # Nothing forwarded, or only proxies: the last proxy is all that is known.
+    assert address(settings, "127.0.0.1", None, trusted) == "127.0.0.1"
+    assert address(settings, "127.0.0.1", "10.0.0.9", trusted) == "10.0.0.9"
+    # Something that is not an address is never a key of its own choosing.
+    assert address(settings, "127.0.0.1", "anything-at-all", trusted) == "127.0.0.1"
+
+
+def throttle_at(settings, rate):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": rate}}
+
+
+def test_a_made_up_forwarded_header_does_not_reset_the_api_throttle(client, settings):
+    throttle_at(settings, "3/minute")
+    make_theme(slug="fictional-theme")
+    for number in range(3):
+        assert client.get(API, HTTP_X_FORWARDED_FOR=f"192.0.2.{number}").status_code == 200
+    refused = client.get(API, HTTP_X_FORWARDED_FOR="192.0.2.99")
+    assert refused.status_code == 429
+
+
+def test_clients_behind_a_trusted_proxy_are_throttled_each_on_their_own(client, settings):
+    throttle_at(settings, "2/minute")
+    settings.EMGOV_TRUSTED_PROXIES = ["127.0.0.1"]
+    behind = {"REMOTE_ADDR": "127.0.0.1"}
+    for _ in range(2):
+        assert client.get(API, HTTP_X_FORWARDED_FOR="198.51.100.1", **behind).status_code == 200
+    assert client.get(API, HTTP_X_FORWARDED_FOR="198.51.100.1", **behind).status_code == 429
+    # Another client behind the same proxy has its own count...
+    assert client.get(API, HTTP_X_FORWARDED_FOR="198.51.100.2", **behind).status_code == 200
+    # ...and the first cannot escape by writing an address before the proxy's.
+    spoofed = "198.51.100.3, 198.51.100.1"
+    assert client.get(API, HTTP_X_FORWARDED_FOR=spoofed, **behind).status_code == 429
+
+
+def guess_passwords(remote, forwarded, times=5):
+    client = Client(REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    for _ in range(times):
+        response = client.post("/admin/login/", {"username": "ed", "password": "wrong guess"})
+    return response
+
+
+def log_in(remote, forwarded):
+    client = Client(REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    return client.post("/admin/login/", {"username": "ed", "password": "correct horse battery"})
+
+
+def test_a_password_guesser_behind_the_proxy_does_not_lock_the_user_out_for_everyone(
+    editor, settings
+):
+    settings.EMGOV_TRUSTED_PROXIES = ["127.0.0.1"]
+    assert guess_passwords("127.0.0.1", "198.51.100.66").status_code == 429
+    assert log_in("127.0.0.1", "198.51.100.66").status_code == 429  # the guesser is locked out
+    assert log_in("127.0.0.1", "198.51.100.10").status_code == 302  # the editor is not
+
+
+def test_a_direct_password_guesser_cannot_escape_the_lockout_with_a_forwarded_header(editor):
+    assert guess_passwords("203.0.113.66", "198.51.100.1").status_code == 429
+    assert log_in("203.0.113.66", "198.51.100.2").status_code == 429
+
+
+def test_redis_url_makes_redis_the_cache():
+    """The site's own settings (not the suite's) read REDIS_URL."""
+    program = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default'].get('LOCATION'))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "emgov.settings", "DJANGO_DEBUG": "1"}
+    env.pop("REDIS_URL", None)
+    local = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
+    assert local.stdout.split()[0] == "django.core.cache.backends.locmem.LocMemCache"
+    env["REDIS_URL"] = "redis://127.0.0.1:6379/3"
+    shared = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
+    assert shared.stdout.split() == ["django_redis.cache.RedisCache", "redis://127.0.0.1:6379/3"]
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the real Redis, under a key prefix of this test's own (so
+    nothing else on the server is touched), removed afterwards. Skipped when no Redis
+    answers, except in CI (CI=true), where Redis is required and its absence fails."""
+    server = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        server.ping()
+    except redis.ConnectionError:
+        message = f"no Redis answers at {REDIS_TEST_URL}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}, and CI requires it (scripts/ensure-redis starts one)")
+        pytest.skip(message)
+    prefix = f"emgov-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield server, prefix
+    for key in server.scan_iter(match=f"{prefix}:*"):
+        server.delete(key)
+    server.close()
+
+
+def test_the_api_throttle_is_counted_in_redis_where_every_worker_sees_it(client, settings, redis_cache):
+    server, prefix = redis_cache
+    throttle_at(settings, "3/minute")
+    make_theme(slug="fictional-theme")
+    for _ in range(3):
+        assert client.get(API, REMOTE_ADDR="198.51.100.5").status_code == 200
+    # The count is in Redis, where another worker's (or app server's) connection reads it.
+    keys = [key.decode() for key in server.scan_iter(match=f"{prefix}:*")]
+    assert keys == [f"{prefix}:1:throttle_anon_198.51.100.5"]
+    assert client.get(API, REMOTE_ADDR="198.51.100.5").status_code == 429
+    assert client.get(API, REMOTE_ADDR="198.51.100.6").status_code == 200
