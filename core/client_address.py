@@ -39,7 +39,7 @@ def client_address(request):
     reporter = _parse(remote)
     if not _trusted(reporter, networks):
         return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = request.headers.get("x-forwarded-for", "")
     for hop in reversed([part for part in forwarded.split(",") if part.strip()]):
         address = _parse(hop)
         if address is None:

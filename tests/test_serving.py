@@ -83,14 +83,14 @@ def test_clients_behind_a_trusted_proxy_are_throttled_each_on_their_own(client, 
 
 
 def guess_passwords(remote, forwarded, times=5):
-    client = Client(REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    client = Client(REMOTE_ADDR=remote, headers={"x-forwarded-for": forwarded})
     for _ in range(times):
         response = client.post("/admin/login/", {"username": "ed", "password": "wrong guess"})
     return response
 
 
 def log_in(remote, forwarded):
-    client = Client(REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    client = Client(REMOTE_ADDR=remote, headers={"x-forwarded-for": forwarded})
     return client.post("/admin/login/", {"username": "ed", "password": "correct horse battery"})
 
 
@@ -119,7 +119,9 @@ def test_redis_url_makes_redis_the_cache():
     local = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
     assert local.stdout.split()[0] == "django.core.cache.backends.locmem.LocMemCache"
     env["REDIS_URL"] = "redis://127.0.0.1:6379/3"
-    shared = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
+    shared = subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True
+    )
     assert shared.stdout.split() == ["django_redis.cache.RedisCache", "redis://127.0.0.1:6379/3"]
 
 
@@ -150,7 +152,9 @@ def redis_cache(settings):
     server.close()
 
 
-def test_the_api_throttle_is_counted_in_redis_where_every_worker_sees_it(client, settings, redis_cache):
+def test_the_api_throttle_is_counted_in_redis_where_every_worker_sees_it(
+    client, settings, redis_cache
+):
     server, prefix = redis_cache
     throttle_at(settings, "3/minute")
     make_theme(slug="fictional-theme")
@@ -161,3 +165,44 @@ def test_the_api_throttle_is_counted_in_redis_where_every_worker_sees_it(client,
     assert keys == [f"{prefix}:1:throttle_anon_198.51.100.5"]
     assert client.get(API, REMOTE_ADDR="198.51.100.5").status_code == 429
     assert client.get(API, REMOTE_ADDR="198.51.100.6").status_code == 200
+
+
+def test_healthz_reports_the_database_and_the_cache(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+@pytest.mark.parametrize("quiet", [True, False], ids=["misses-quietly", "raises"])
+def test_healthz_names_a_cache_that_does_not_answer(client, settings, quiet):
+    # Nothing listens on port 1: a Redis that is down, whether the backend turns its
+    # errors into misses (the site's setting) or raises them.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "IGNORE_EXCEPTIONS": quiet},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "cache": "failed"}
+
+
+def test_healthz_names_a_database_that_does_not_answer(client, monkeypatch):
+    from django.db import DatabaseError
+    from django.db.backends.utils import CursorWrapper
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("down")
+
+    monkeypatch.setattr(CursorWrapper, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "failed", "cache": "ok"}
+
+
+def test_healthz_finds_the_real_redis_answering(client, redis_cache):
+    server, prefix = redis_cache
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert not list(server.scan_iter(match=f"{prefix}:*"))  # and leaves nothing behind
