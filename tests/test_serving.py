@@ -206,3 +206,85 @@ def test_healthz_finds_the_real_redis_answering(client, redis_cache):
     server, prefix = redis_cache
     assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert not list(server.scan_iter(match=f"{prefix}:*"))  # and leaves nothing behind
+
+
+def revalidate(client, path, **validators):
+    """The first response to an anonymous GET, and the answer to asking again with
+    its validators."""
+    first = client.get(path)
+    assert first.status_code == 200
+    headers = {}
+    if validators.get("etag", True):
+        assert first.has_header("ETag"), path
+        headers["HTTP_IF_NONE_MATCH"] = first["ETag"]
+    if validators.get("last_modified"):
+        assert first.has_header("Last-Modified"), path
+        headers["HTTP_IF_MODIFIED_SINCE"] = first["Last-Modified"]
+    return first, client.get(path, **headers)
+
+
+CONDITIONAL_SURFACES = [
+    "/",
+    "/directives/",
+    "/directives/xi-2019-emergency-management/",
+    "/zh-hans/directives/xi-2019-emergency-management/",
+    "/search/?q=emergency",
+    "/sitemap.xml",
+    "/sitemap-directives.xml",
+    "/api/v1/directives/",
+    "/api/v1/directives/xi-2019-emergency-management/",
+]
+
+
+@pytest.mark.parametrize("path", CONDITIONAL_SURFACES)
+def test_an_anonymous_reader_asking_again_gets_304_for_an_unchanged_page(client, seeded, path):
+    first, again = revalidate(client, path)
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == first["ETag"]
+    assert "private" not in first.get("Cache-Control", "")
+
+
+def test_a_feed_answers_304_to_its_etag_and_to_its_last_modified(client, seeded):
+    first, again = revalidate(client, "/feeds/latest.atom", last_modified=True)
+    assert again.status_code == 304
+    only_date = client.get("/feeds/latest.atom", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert only_date.status_code == 304
+
+
+def test_a_changed_entry_is_sent_again_in_full(client, seeded):
+    from policies.models import Directive
+
+    path = "/directives/xi-2019-emergency-management/"
+    first = client.get(path)
+    Directive.objects.filter(slug="xi-2019-emergency-management").update(
+        title="A fictional new title for the test"
+    )
+    again = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and b"A fictional new title for the test" in again.content
+
+
+def test_staff_pages_are_never_stored_nor_answered_304(client, seeded, editor):
+    from core.models import Status
+    from tests.builders import make_directive
+
+    draft = make_directive(title="Fictional draft plan", status=Status.DRAFT)
+    published = "/directives/xi-2019-emergency-management/"
+    anonymous = client.get(published)
+    feed = client.get("/feeds/latest.atom")
+    client.force_login(editor)
+
+    preview = client.get(draft.get_absolute_url())
+    assert preview.status_code == 200 and b"Fictional draft plan" in preview.content
+    assert {"private", "no-store"} <= {part.strip() for part in preview["Cache-Control"].split(",")}
+    assert not preview.has_header("ETag") and not preview.has_header("Last-Modified")
+    assert client.get(draft.get_absolute_url(), HTTP_IF_NONE_MATCH='"*"').status_code == 200
+
+    # An anonymous reader's validators never earn the editor a 304, nor the other way.
+    staff_view = client.get(published, HTTP_IF_NONE_MATCH=anonymous["ETag"])
+    assert staff_view.status_code == 200 and "no-store" in staff_view["Cache-Control"]
+    staff_feed = client.get(
+        "/feeds/latest.atom",
+        HTTP_IF_NONE_MATCH=feed["ETag"],
+        HTTP_IF_MODIFIED_SINCE=feed["Last-Modified"],
+    )
+    assert staff_feed.status_code == 200 and not staff_feed.has_header("Last-Modified")
