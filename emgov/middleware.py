@@ -1,7 +1,13 @@
 """Middleware of the project itself rather than of one app."""
 
+import logging
+
 from django.conf import settings
+from django.db import OperationalError
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger(__name__)
 
 
 class PrivateForStaffMiddleware:
@@ -26,4 +32,32 @@ class PrivateForStaffMiddleware:
             for validator in ("ETag", "Last-Modified"):
                 if validator in response:
                     del response[validator]
+        return response
+
+
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout.
+QUERY_CANCELED = "57014"
+
+
+class StatementTimeoutMiddleware:
+    """A request whose query ran past the statement timeout (settings.
+    STATEMENT_TIMEOUT_SECONDS) answers the site's own 503 page, with Retry-After,
+    rather than the 500 page: nothing is broken, the request asked too much. The page
+    needs no database, which may still be busy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError):
+            return None
+        if getattr(exception.__cause__, "pgcode", None) != QUERY_CANCELED:
+            return None
+        logger.warning("Statement timeout on %s %s", request.method, request.path)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "30"
+        patch_cache_control(response, no_store=True)
         return response

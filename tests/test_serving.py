@@ -9,7 +9,11 @@ import uuid
 
 import pytest
 import redis
+from django.conf import settings as django_settings
+from django.db import connection
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
+from django.urls import path
 
 from core.client_address import client_address
 from tests.builders import make_theme
@@ -288,3 +292,71 @@ def test_staff_pages_are_never_stored_nor_answered_304(client, seeded, editor):
         HTTP_IF_MODIFIED_SINCE=feed["Last-Modified"],
     )
     assert staff_feed.status_code == 200 and not staff_feed.has_header("Last-Modified")
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the statement timeout is PostgreSQL's"
+)
+
+
+def current_statement_timeout():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        return cursor.fetchone()[0]
+
+
+@postgres_only
+def test_the_sites_connections_carry_the_statement_timeout():
+    assert django_settings.STATEMENT_TIMEOUT_SECONDS == 10  # the default, for the site
+    assert current_statement_timeout() == "10s"
+
+
+def slow_page(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(2)")
+    return HttpResponse("finished")
+
+
+urlpatterns = [path("slow/", slow_page)]
+
+
+@postgres_only
+def test_a_request_whose_query_runs_too_long_is_cancelled_and_answers_the_503_page(
+    client, settings
+):
+    settings.ROOT_URLCONF = __name__
+    with connection.cursor() as cursor:
+        # This test's transaction only (rolled back at its end): 0.1 s, not 10.
+        cursor.execute("SET LOCAL statement_timeout = '100ms'")
+    response = client.get("/slow/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert b"This took too long" in response.content and b"Traceback" not in response.content
+
+
+@postgres_only
+def test_management_commands_run_without_a_statement_timeout_unless_one_is_set():
+    program = (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('SHOW statement_timeout'); print(c.fetchone()[0])"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "emgov.settings", "DJANGO_DEBUG": "1"}
+    env.pop("EMGOV_STATEMENT_TIMEOUT", None)
+    command = [sys.executable, "manage.py", "shell", "--no-imports", "-c", program]
+    unbounded = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert unbounded.stdout.split() == ["0"]
+    env["EMGOV_STATEMENT_TIMEOUT"] = "2.5"
+    bounded = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert bounded.stdout.split() == ["2500ms"]
+
+
+def test_a_statement_timeout_that_is_not_a_number_of_seconds_is_refused_clearly():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "emgov.settings", "DJANGO_DEBUG": "1"}
+    env["EMGOV_STATEMENT_TIMEOUT"] = "ten seconds"
+    refused = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0
+    assert "EMGOV_STATEMENT_TIMEOUT must be a number of seconds" in refused.stderr

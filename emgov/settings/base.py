@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -28,6 +29,19 @@ def env_bool(name, default):
 
 def env_list(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_seconds(name, default):
+    value = os.environ.get(name) or default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds < 86400:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of seconds (0 for no limit): {value!r}"
+        )
+    return seconds
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -63,6 +77,17 @@ if not USING_POSTGRES:
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("EMGOV_TEST_DATABASE_NAME") or str(BASE_DIR / "test-db.sqlite3")
     }
+
+# Every statement the site runs on PostgreSQL is cancelled past this many seconds, so
+# that no request holds a worker and a connection for long; the request then answers
+# the site's 503 page (emgov.middleware.StatementTimeoutMiddleware). manage.py sets
+# no limit by default (migrations, imports and index rebuilds may rightly take long):
+# see docs/operations.md.
+STATEMENT_TIMEOUT_SECONDS = env_seconds("EMGOV_STATEMENT_TIMEOUT", "10")
+if USING_POSTGRES:
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    timeout = f"-c statement_timeout={int(STATEMENT_TIMEOUT_SECONDS * 1000)}"
+    options["options"] = f"{options['options']} {timeout}" if "options" in options else timeout
 if USING_POSTGRES:
     # Each work tree tests against a database of its own, so that two test runs on one
     # machine (two clones, or a clone and CI) never drop each other's database.
@@ -117,6 +142,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "emgov.middleware.PrivateForStaffMiddleware",
+    # A query past the statement timeout: the site's 503 page, not its 500 page.
+    "emgov.middleware.StatementTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the logged-in editor as the author of every history entry.
