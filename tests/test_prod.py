@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -37,9 +38,7 @@ def site():
     )
     assert started.returncode == 0, started.stderr
     context = ssl.create_default_context(cafile=ROOT / "var" / "tls" / "ca.pem")
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPSHandler(context=context), NoRedirect()
-    )
+    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), NoRedirect())
     yield opener
     subprocess.run([ROOT / "scripts" / "stop-prod"], check=True, timeout=60)
 
@@ -101,3 +100,16 @@ def test_gunicorn_listens_on_loopback_only(site):
         pass
     pids = list((ROOT / "var" / "prod").glob("*.pid"))
     assert sorted(p.name for p in pids) == ["gunicorn.pid", "nginx.pid"]
+
+
+def test_a_long_pasted_chinese_search_answers_the_search_page(site):
+    query = urllib.parse.quote("应急管理部门" * 334)  # 2,004 characters, 18 KB encoded
+    response = fetch(site, f"{HTTPS}/search/?q={query}")
+    assert response.status == 200
+    assert b"<h1" in response.read()
+
+
+def test_an_oversize_request_gets_the_sites_own_page(site):
+    response = fetch(site, f"{HTTPS}/search/?q={'x' * 40000}")
+    assert response.status == 414
+    assert b"This request is too large" in response.read()
