@@ -31,6 +31,12 @@ def _trusted(address, networks):
     return address is not None and any(address in network for network in networks)
 
 
+def from_trusted_proxy(request):
+    """Whether the request came straight from one of settings.EMGOV_TRUSTED_PROXIES."""
+    networks = _networks(tuple(getattr(settings, "EMGOV_TRUSTED_PROXIES", ())))
+    return _trusted(_parse(request.META.get("REMOTE_ADDR", "")), networks)
+
+
 def client_address(request):
     """The real client address of a request, as text (what throttles and django-axes
     key on); REMOTE_ADDR itself when no trusted proxy stands in between."""

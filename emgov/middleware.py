@@ -7,7 +7,27 @@ from django.db import OperationalError
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
+from core.client_address import from_trusted_proxy
+
 logger = logging.getLogger(__name__)
+
+
+class ForwardedProtoMiddleware:
+    """X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER) believed only from a trusted proxy.
+
+    Once the operator lists the proxies in front (EMGOV_TRUSTED_PROXIES), a request
+    that reaches the site any other way cannot claim to have come over HTTPS: the
+    header is dropped before SecurityMiddleware reads it, so the request is redirected
+    to HTTPS like any plain one. With no proxy listed the header is believed as before
+    (the proxy in front must then set it and drop any client's: docs/operations.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.EMGOV_TRUSTED_PROXIES and not from_trusted_proxy(request):
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+        return self.get_response(request)
 
 
 class PrivateForStaffMiddleware:

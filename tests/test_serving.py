@@ -59,6 +59,18 @@ def test_behind_a_trusted_proxy_the_right_most_untrusted_forwarded_address_count
     assert address(settings, "127.0.0.1", "anything-at-all", trusted) == "127.0.0.1"
 
 
+def test_only_a_trusted_proxy_may_say_a_request_came_over_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    claim = {"HTTP_X_FORWARDED_PROTO": "https"}
+    settings.EMGOV_TRUSTED_PROXIES = ["127.0.0.1"]
+    assert client.get("/themes/", REMOTE_ADDR="127.0.0.1", **claim).status_code == 200
+    refused = client.get("/themes/", REMOTE_ADDR="203.0.113.5", **claim)
+    assert refused.status_code == 301 and refused["Location"].startswith("https://")
+    # With no proxy listed the header is believed, as before (the proxy must strip it).
+    settings.EMGOV_TRUSTED_PROXIES = []
+    assert client.get("/themes/", REMOTE_ADDR="203.0.113.5", **claim).status_code == 200
+
+
 def throttle_at(settings, rate):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": rate}}
 

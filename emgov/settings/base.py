@@ -129,6 +129,8 @@ if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
 
 MIDDLEWARE = [
+    # First: X-Forwarded-Proto only from a trusted proxy, before anything reads it.
+    "emgov.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every full GET response below WhiteNoise (static files have their own),
