@@ -13,8 +13,8 @@ RUN_ENV := DJANGO_DEBUG=1
 # PostgreSQL for the second test run (see scripts/test-postgres).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: translations install browser run setup-site test lint check test-sqlite test-postgres e2e \
-	coverage-erase coverage-report bench-corpus bench bench-clean clean
+.PHONY: translations install browser redis run setup-site test lint check test-sqlite test-postgres e2e \
+	coverage-erase coverage-report bench-corpus bench bench-clean clean serve-prod stop-prod test-prod
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -28,6 +28,10 @@ install: $(STAMP)
 # Debian's Chromium, axe-core and the Nu HTML Checker for the browser tests.
 browser:
 	scripts/ensure-browser
+
+# A Redis on 127.0.0.1:6379 for the test of the shared cache (required in CI).
+redis:
+	scripts/ensure-redis
 
 setup-site: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -51,11 +55,27 @@ check: install
 
 # The whole suite on SQLite, but the browser journeys, which run once, on PostgreSQL.
 # Each run adds its coverage data (.coverage.*); `make test` reports both together.
-test-sqlite: install
+test-sqlite: install redis
 	env -u DATABASE_URL $(BIN)/coverage run -m pytest -m "not e2e"
 
-test-postgres: install browser
+test-postgres: install browser redis
 	DATABASE_URL="$(TEST_DATABASE_URL)" scripts/test-postgres $(BIN)/coverage run -m pytest
+
+# The production stack on loopback (scripts/serve-prod): nginx from Debian's packages
+# terminating TLS (a local CA in var/tls/ca.pem) on 127.0.0.1:8443, HTTP on 8080
+# redirecting, gunicorn behind it, Redis as the cache. EMGOV_HTTPS_PORT, EMGOV_HTTP_PORT
+# and EMGOV_APP_PORT change the ports. `make stop-prod` stops what it started.
+serve-prod: install redis
+	scripts/ensure-nginx
+	scripts/serve-prod
+
+stop-prod:
+	scripts/stop-prod
+
+# Its test starts and stops the whole stack (about half a minute), so not in `make test`.
+test-prod: install redis
+	scripts/ensure-nginx
+	EMGOV_TEST_PROD=1 $(BIN)/pytest -p no:cacheprovider tests/test_prod.py
 
 e2e: install browser
 	$(BIN)/pytest -m e2e

@@ -218,7 +218,7 @@ def test_unknown_addresses_answer_the_sites_own_404(client, db):
 
 def test_healthz_reports_database_status(client, db, monkeypatch):
     response = client.get(reverse("healthz"))
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200 and response.json()["status"] == "ok"
 
     from django.db import DatabaseError
     from django.db.backends.utils import CursorWrapper

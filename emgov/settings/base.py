@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -28,6 +29,19 @@ def env_bool(name, default):
 
 def env_list(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_seconds(name, default):
+    value = os.environ.get(name) or default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds < 86400:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of seconds (0 for no limit): {value!r}"
+        )
+    return seconds
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -63,6 +77,17 @@ if not USING_POSTGRES:
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("EMGOV_TEST_DATABASE_NAME") or str(BASE_DIR / "test-db.sqlite3")
     }
+
+# Every statement the site runs on PostgreSQL is cancelled past this many seconds, so
+# that no request holds a worker and a connection for long; the request then answers
+# the site's 503 page (emgov.middleware.StatementTimeoutMiddleware). manage.py sets
+# no limit by default (migrations, imports and index rebuilds may rightly take long):
+# see docs/operations.md.
+STATEMENT_TIMEOUT_SECONDS = env_seconds("EMGOV_STATEMENT_TIMEOUT", "10")
+if USING_POSTGRES:
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    timeout = f"-c statement_timeout={int(STATEMENT_TIMEOUT_SECONDS * 1000)}"
+    options["options"] = f"{options['options']} {timeout}" if "options" in options else timeout
 if USING_POSTGRES:
     # Each work tree tests against a database of its own, so that two test runs on one
     # machine (two clones, or a clone and CI) never drop each other's database.
@@ -104,14 +129,23 @@ if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
 
 MIDDLEWARE = [
+    # First: X-Forwarded-Proto only from a trusted proxy, before anything reads it.
+    "emgov.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag on every full GET response below WhiteNoise (static files have their own),
+    # and 304 to If-None-Match / If-Modified-Since. Staff responses get neither
+    # (PrivateForStaffMiddleware, below, runs first on the way out).
+    "django.middleware.http.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "emgov.middleware.PrivateForStaffMiddleware",
+    # A query past the statement timeout: the site's 503 page, not its 500 page.
+    "emgov.middleware.StatementTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the logged-in editor as the author of every history entry.
@@ -174,7 +208,36 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache: Redis when REDIS_URL names one (production: every worker and app server
+# shares one cache, and so one count for each throttle), else each process's own
+# memory (`make run`, the suite). A Redis that stops answering is a cache miss, logged,
+# never an error page: pages are built afresh and throttles let requests through, and
+# /healthz reports the cache as failed. Short socket timeouts keep a lost Redis from
+# holding workers.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "emgov",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The proxies whose X-Forwarded-For is believed (addresses or networks, comma-
+# separated): a request from one of them counts against the right-most address in that
+# header that is not itself a trusted proxy (core.client_address); any other request
+# counts against its connecting address, whatever headers it sends. Empty: the site is
+# reached directly. Behind the project's own nginx on the same machine: 127.0.0.1.
+EMGOV_TRUSTED_PROXIES = env_list("EMGOV_TRUSTED_PROXIES", "")
 
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -206,6 +269,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client's own address, not a proxy's: behind a proxy, keying on the connecting
+# address would let anyone lock a user name out for everyone with five bad passwords.
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 # Sessions end when the browser closes and after two weeks at most (Django's default).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

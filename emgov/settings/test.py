@@ -26,3 +26,8 @@ STORAGES = {
 # Every test client is the same anonymous address: only the throttle's own test
 # (tests/test_api.py) turns the API's limit on, so that no other test can trip it.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}
+
+# Each test process's own memory, even where REDIS_URL is set: tests clear the cache,
+# and must never clear a shared one. The tests of Redis itself (tests/test_serving.py)
+# point the cache at it with a key prefix of their own.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,115 @@
+"""`make serve-prod` as an operator runs it: nginx terminating TLS in front of gunicorn,
+on loopback ports of the test's own, with a SQLite database of its own. It takes about
+half a minute, so it runs in `make test-prod` (EMGOV_TEST_PROD=1), not `make test`."""
+
+import gzip
+import os
+import socket
+import ssl
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTS = {"EMGOV_HTTPS_PORT": "18443", "EMGOV_HTTP_PORT": "18080", "EMGOV_APP_PORT": "18001"}
+HTTPS = f"https://127.0.0.1:{PORTS['EMGOV_HTTPS_PORT']}"
+HTTP = f"http://127.0.0.1:{PORTS['EMGOV_HTTP_PORT']}"
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("EMGOV_TEST_PROD"), reason="make test-prod runs it (EMGOV_TEST_PROD=1)"
+)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture(scope="module")
+def site():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMGOV_"))}
+    env.update(PORTS, DATABASE_URL=f"sqlite:///{ROOT / 'var' / 'prod' / 'test-prod.sqlite3'}")
+    started = subprocess.run(
+        [ROOT / "scripts" / "serve-prod"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert started.returncode == 0, started.stderr
+    context = ssl.create_default_context(cafile=ROOT / "var" / "tls" / "ca.pem")
+    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), NoRedirect())
+    yield opener
+    subprocess.run([ROOT / "scripts" / "stop-prod"], check=True, timeout=60)
+
+
+def fetch(opener, url, **headers):
+    try:
+        return opener.open(urllib.request.Request(url, headers=headers), timeout=30)
+    except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx, 5xx
+        return error
+
+
+def test_the_site_answers_over_https_with_its_security_headers(site):
+    response = fetch(site, f"{HTTPS}/")
+    assert response.status == 200
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Server"] == "nginx"  # no version
+
+
+def test_plain_http_redirects_to_https(site):
+    response = fetch(site, f"{HTTP}/directives/?kind=plan")
+    assert response.status == 301
+    assert response.headers["Location"] == f"{HTTPS}/directives/?kind=plan"
+
+
+def test_text_is_compressed_and_static_files_are_cached_for_a_year(site):
+    page = fetch(site, f"{HTTPS}/", **{"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip"
+    html = gzip.decompress(page.read()).decode()
+    stylesheet = html.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+    assert stylesheet.startswith("/static/")
+    static = fetch(site, HTTPS + stylesheet, **{"Accept-Encoding": "gzip"})
+    assert static.status == 200 and static.headers["Content-Encoding"] == "gzip"
+    assert static.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_health_reports_database_and_cache_and_pages_answer_304(site):
+    assert fetch(site, f"{HTTPS}/healthz").read() == (
+        b'{"status": "ok", "database": "ok", "cache": "ok"}'
+    )
+    first = fetch(site, f"{HTTPS}/directives/", **{"Accept-Encoding": "gzip"})
+    again = fetch(
+        site,
+        f"{HTTPS}/directives/",
+        **{"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]},
+    )
+    assert again.status == 304
+
+
+def test_a_client_cannot_claim_https_over_plain_http(site):
+    # nginx sets X-Forwarded-Proto itself: over HTTP the claim is ignored and the
+    # request redirected like any other.
+    response = fetch(site, f"{HTTP}/", **{"X-Forwarded-Proto": "https"})
+    assert response.status == 301
+
+
+def test_gunicorn_listens_on_loopback_only(site):
+    with socket.create_connection(("127.0.0.1", int(PORTS["EMGOV_APP_PORT"])), timeout=5):
+        pass
+    pids = list((ROOT / "var" / "prod").glob("*.pid"))
+    assert sorted(p.name for p in pids) == ["gunicorn.pid", "nginx.pid"]
+
+
+def test_a_long_pasted_chinese_search_answers_the_search_page(site):
+    query = urllib.parse.quote("应急管理部门" * 334)  # 2,004 characters, 18 KB encoded
+    response = fetch(site, f"{HTTPS}/search/?q={query}")
+    assert response.status == 200
+    assert b"<h1" in response.read()
+
+
+def test_an_oversize_request_gets_the_sites_own_page(site):
+    response = fetch(site, f"{HTTPS}/search/?q={'x' * 40000}")
+    assert response.status == 414
+    assert b"This request is too large" in response.read()
