@@ -2,8 +2,9 @@
 registered type, linked to one another, and beside them canaries — entries in each
 state the public must not see (draft, in review, sent back, withdrawn, and sent back
 after being withdrawn) — linked to the published entries and from them every way the
-models allow. Every text field of a canary holds a marker of its own ("zqc17x"), so
-that a scan of any public answer names exactly what leaked.
+models allow; and, on each published entry, a change held for review. Every text
+field of a canary holds a marker of its own ("zqc17x"), so that a scan of any public
+answer names exactly what leaked.
 
 All of it is fictional: the countries are user-assigned ISO codes (XA, XB, ...), the
 places and people invented.
@@ -16,11 +17,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from taggit.models import Tag
 
 from cooperation.models import Agreement, AgreementLink, Mechanism
-from core.models import Country, Organization, Source, SourceAuthor, Status, Theme
+from core.models import Country, Organization, Source, SourceAuthor, Status, StatusChange, Theme
+from editorial.pending import propose_change
 from editorial.roles import setup_roles
 from editorial.workflow import entry_publish, entry_send_back, entry_submit, entry_withdraw
 from findings.models import Finding
@@ -109,10 +112,44 @@ def build_canary_site():
     # Written as an import writes (each entry indexed once, at the end), then taken
     # through the workflow by its services, one step at a time, as reviewers would.
     with search_signals.deferred():
-        site, steps = _write_site()
+        builder, steps = _write_site()
+    site = builder.site
     for entry, step in steps:
         _step(entry, step, editor=editor, reviewer=reviewer)
+    _held_changes(builder, site, editor=editor, reviewer=reviewer)
     return site
+
+
+def _held_changes(builder, site, *, editor, reviewer):
+    """Each published entry has a change published before (so the feed of changes lists
+    it) and another held for review, whose text is a canary's: the gate must keep
+    that off every surface until a reviewer publishes it. The directive's also adds a
+    point."""
+    for name in ("source", "directive", "mechanism", "agreement", "finding"):
+        entry = site.published[name]
+        StatusChange.objects.create(
+            content_type=ContentType.objects.get_for_model(entry),
+            object_id=entry.pk,
+            from_status=Status.PUBLISHED,
+            to_status=Status.PUBLISHED,
+            user=reviewer,
+            public_reason=f"Fictional: {SHARED_WORD} dates corrected",
+        )
+        fields = {f.name for f in entry._meta.concrete_fields}
+        text_field = next(
+            f for f in ("summary", "description", "abstract", "text", "title") if f in fields
+        )
+        value = f"{CANARY_WORD} {SHARED_WORD} {builder.marker(f'held: {name}.{text_field}')}"
+        point = f"{CANARY_WORD} {builder.marker('held: directive point.text')}"
+
+        def write(stored, name=name, text_field=text_field, value=value, point=point):
+            setattr(stored, text_field, value)
+            stored.save()
+            if name == "directive":
+                Provision.objects.create(directive=stored, number=9, text=point)
+
+        reason = f"{CANARY_WORD} {builder.marker(f'held: {name} reason')}"
+        propose_change(entry, user=editor, reason=reason, write=write)
 
 
 def _write_site():
@@ -212,7 +249,7 @@ def _write_site():
             dress=dress,
             country_code=f"X{'BCDEFGH'[number]}",
         )
-    return site, steps
+    return builder, steps
 
 
 def _canaries(builder, state, *, published, dress, country_code):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core.models import Status
 from editorial.dependents import linking_entries
-from editorial.workflow import entry_publish, entry_submit
+from editorial.workflow import entry_publish, entry_submit, entry_withdraw
 from policies.models import Provision
 from tests.builders import make_agreement, make_directive, make_finding, make_source
 
@@ -176,6 +176,8 @@ def test_deleting_a_linked_directive_lists_the_pages_that_link_to_it(administrat
     from tests.conftest import logged_in
 
     directive, agreement = linked_directive()
+    # A published entry is withdrawn before anyone may delete it.
+    entry_withdraw(entry=directive, user=administrator, comment="Fictional: retracted.")
     client = logged_in(administrator)
     page = client.get(admin_url(directive, "delete")).content.decode()
     assert "Memorandum on Quorvex drills" in page and agreement.get_absolute_url() in page
