@@ -2,7 +2,7 @@
 with what makes tests fast and independent of one another."""
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, REST_FRAMEWORK, STORAGES
+from .base import DATABASES, INSTALLED_APPS, REST_FRAMEWORK, STORAGES, USING_POSTGRES
 
 # Never a production key: the suite signs sessions and CSRF tokens with it.
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
@@ -31,3 +31,11 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}
 # and must never clear a shared one. The tests of Redis itself (tests/test_serving.py)
 # point the cache at it with a key prefix of their own.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The suite's databases are thrown away after it: a commit need not wait for the disk
+# (the tests that commit, races and browser journeys, are many).
+_options = DATABASES["default"]["OPTIONS"]
+if USING_POSTGRES:
+    _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
+else:
+    _options["init_command"] += "PRAGMA synchronous=OFF;"
