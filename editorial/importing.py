@@ -567,10 +567,25 @@ class CollectionImporter:
 
     # Checking.
 
-    def run(self, rows, *, dry_run=False, progress=None, check_citations=True, seen_versions=None):
+    def run(
+        self,
+        rows,
+        *,
+        dry_run=False,
+        progress=None,
+        check_citations=True,
+        seen_versions=None,
+        on_write=None,
+    ):
         """Check every row, then, if all are right and this is no dry run, write them
         in one transaction. With check_citations false the caller checks the sources
         that unstored columns name (report.citations), once more files are written.
+
+        `progress` wraps the rows as they are checked (an iterable in, the same rows
+        out); `on_write(done, total)` is called as the writing begins (done 0) and after
+        each entry is written, inside the transaction: it must not write to the
+        database (the import task keeps its progress elsewhere, see
+        editorial.import_tasks.ImportProgress).
 
         Each entry to update is locked when it is written and its version compared with
         the one read here, or with `seen_versions` ({row label: version}, the
@@ -618,8 +633,12 @@ class CollectionImporter:
                 conflicts = self.lock(to_write, seen_versions)
                 if conflicts:
                     raise ImportConflict(conflicts)
-                for plan in to_write:
+                if on_write:
+                    on_write(0, len(to_write))
+                for done, plan in enumerate(to_write, start=1):
                     self.write(plan)
+                    if on_write:
+                        on_write(done, len(to_write))
         except ImportConflict as conflict:
             report.errors.extend(conflict.errors)
             return report
@@ -1092,16 +1111,31 @@ def importer_for(collection, **options):
 
 
 def entries_import(
-    *, collection, name, content, user=None, dry_run=False, progress=None, seen_versions=None
+    *,
+    collection,
+    name,
+    content,
+    user=None,
+    dry_run=False,
+    progress=None,
+    seen_versions=None,
+    on_write=None,
 ):
     """Import a file; returns an ImportReport. Writes only if the whole file is
     valid and dry_run is false. Raises ImportFileError for an unreadable file.
 
     `seen_versions` is the dry run's report.versions: an entry saved since the dry
-    run refuses the import (see CollectionImporter.run)."""
+    run refuses the import; `progress` and `on_write` follow the checking and the
+    writing (see CollectionImporter.run)."""
     importer = importer_for(collection, user=user, source_name=name)
     rows = read_rows(name, content, key_column=importer.spec.match[0])
-    return importer.run(rows, dry_run=dry_run, progress=progress, seen_versions=seen_versions)
+    return importer.run(
+        rows,
+        dry_run=dry_run,
+        progress=progress,
+        seen_versions=seen_versions,
+        on_write=on_write,
+    )
 
 
 class FilesRefused(Exception):

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "policies",
     "cooperation",
@@ -174,7 +176,23 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Progress of the imports that run as background tasks: files in a directory that the
+# site and its task worker share (why files: editorial.import_tasks.ImportProgress).
+PROGRESS_DIR = Path(os.environ.get("EMGOV_PROGRESS_DIR") or BASE_DIR / "var" / "progress")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(PROGRESS_DIR),
+        # A job's progress is read while it runs; its outcome is kept with the job.
+        "TIMEOUT": 7 * 24 * 3600,
+    },
+}
+
+# Background tasks (bulk imports in the admin): Django's tasks framework (the
+# django-tasks backport) with its database backend, so the queue is a table of the
+# site's own database and needs no other service. `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -26,3 +26,8 @@ STORAGES = {
 # Every test client is the same anonymous address: only the throttle's own test
 # (tests/test_api.py) turns the API's limit on, so that no other test can trip it.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}
+
+# Background tasks run at once, inside the request that enqueues them, so that a test
+# sees their outcome deterministically; tests/test_import_tasks.py runs the database
+# backend and its worker as production does.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
