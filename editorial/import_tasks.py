@@ -18,6 +18,7 @@ import logging
 import time
 
 from django.core.cache import caches
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -140,10 +141,11 @@ def import_job_start(*, collection, name, content, user):
         except UnicodeDecodeError as error:
             raise ImportFileError(_("The file is not UTF-8 text.")) from error
     rows = read_rows(name, content, key_column=importer.spec.match[0])
-    job = ImportJob.objects.create(
-        collection=collection, file_name=name, content=content, rows=len(rows), user=user
-    )
-    enqueue(check_import, job)
+    with transaction.atomic():  # the job and its task, or neither
+        job = ImportJob.objects.create(
+            collection=collection, file_name=name, content=content, rows=len(rows), user=user
+        )
+        enqueue(check_import, job)
     job.refresh_from_db()
     return job
 
@@ -157,12 +159,13 @@ def import_job_confirm(*, job, user):
     if job.report.get("error_count"):
         raise ImportJobRefused(_("This file has errors; nothing can be imported from it."))
     # The state moves under a condition, so two confirmations at once start one import.
-    moved = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-        state=ImportJob.State.IMPORTING, started_at=None, finished_at=None
-    )
-    if not moved:
-        raise ImportJobRefused(_("This file has already been imported, or is being imported."))
-    enqueue(write_import, job)
+    with transaction.atomic():
+        moved = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+            state=ImportJob.State.IMPORTING, started_at=None, finished_at=None
+        )
+        if not moved:
+            raise ImportJobRefused(_("This file has already been imported, or is being imported."))
+        enqueue(write_import, job)
     job.refresh_from_db()
     return job
 
@@ -173,20 +176,23 @@ def import_job_recheck(*, job, user):
     now, from the stored file, with no new upload."""
     if job.user_id != user.pk:
         raise ImportJobRefused(_("Only the editor who uploaded this file can check it again."))
-    moved = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.FAILED).update(
-        state=ImportJob.State.CHECKING, report={}, seen_versions={}, finished_at=None
-    )
-    if not moved:
-        raise ImportJobRefused(_("This file is already being checked or imported."))
-    enqueue(check_import, job)
+    with transaction.atomic():
+        moved = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.FAILED).update(
+            state=ImportJob.State.CHECKING, report={}, seen_versions={}, finished_at=None
+        )
+        if not moved:
+            raise ImportJobRefused(_("This file is already being checked or imported."))
+        enqueue(check_import, job)
     job.refresh_from_db()
     return job
 
 
 def enqueue(task_function, job):
     """Queue `task_function` for `job`, and record which task runs it. The callers
-    write the job's new state first, in autocommit: the database backend's queue is
-    a table of the same database, so a worker that finds the task finds the state."""
+    write the job's new state and queue the task in one transaction: the database
+    backend's queue is a table of the same database, so a worker that finds the task
+    finds the state, and a refused write (SQLite's lock not had in time) leaves
+    neither."""
     result = task_function.enqueue(str(job.pk))
     ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
 

@@ -16,6 +16,7 @@ import threading
 from unittest import mock
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -282,3 +283,21 @@ def test_a_file_that_cannot_be_read_is_answered_on_the_upload_form():
     assert page.status_code == 200
     assert "The CSV needs a header row with a “slug” column." in text_of(page)
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_import_benchmark_runs_a_file_through_the_worker_and_removes_it(database_tasks, capsys):
+    """bench's import_bench, with a small file: the same path, `db_worker --batch`
+    itself (its signal handlers and connection closing left out, as above)."""
+    with (
+        mock.patch(f"{Worker.__module__}.close_old_connections"),
+        mock.patch.object(Worker, "configure_signals"),
+    ):
+        call_command("import_bench", "--rows", "30", "--yes")
+    out = capsys.readouterr().out
+    assert "dry run task:" in out and "import task" in out
+    assert "report: 30 created; in the database: 30 directives, 60 provisions" in out
+    assert not Directive.objects.exists() and not ImportJob.objects.exists()
+    assert DBTaskResult.objects.successful().count() == 2
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("import_bench", "--rows", "3")
