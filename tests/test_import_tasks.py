@@ -293,7 +293,7 @@ def test_the_import_benchmark_runs_a_file_through_the_worker_and_removes_it(data
         mock.patch(f"{Worker.__module__}.close_old_connections"),
         mock.patch.object(Worker, "configure_signals"),
     ):
-        call_command("import_bench", "--rows", "30", "--yes")
+        call_command("import_bench", "--rows", "30", "--yes", "--delete")
     out = capsys.readouterr().out
     assert "dry run task:" in out and "import task" in out
     assert "report: 30 created; in the database: 30 directives, 60 provisions" in out
