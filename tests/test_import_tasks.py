@@ -123,6 +123,11 @@ def test_a_few_hundred_rows_go_through_the_worker_from_upload_to_report(database
     written = Directive.objects.get(slug="quillmoor-drill-7")
     assert written.history.get().history_user == editor
     assert DBTaskResult.objects.successful().count() == 2
+    # The upload page lists the editor's recent files, each linked to its page.
+    listed = text_of(client.get(UPLOAD_URL))
+    assert (
+        f'<a href="{job_url}">directives.jsonl</a></td><td>{ROWS}</td><td>imported</td>' in listed
+    )
 
 
 @pytest.mark.django_db(transaction=True)
