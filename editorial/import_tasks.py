@@ -61,6 +61,7 @@ class ImportProgress:
     def __init__(self, job_id):
         self.key = f"import-progress:{job_id}"
         self.last = 0.0
+        self.warned = False
 
     @property
     def cache(self):
@@ -71,13 +72,27 @@ class ImportProgress:
         if not force and done < total and now - self.last < PROGRESS_INTERVAL:
             return
         self.last = now
-        self.cache.set(self.key, {"phase": phase, "done": done, "total": total, "at": time.time()})
+        value = {"phase": phase, "done": done, "total": total, "at": time.time()}
+        try:
+            self.cache.set(self.key, value)
+        except OSError as error:
+            # Progress is for the eyes only: a directory that cannot be written (a
+            # read-only install, a full disk) costs the count, never the import.
+            if not self.warned:
+                logger.warning("Import progress cannot be recorded: %s", error)
+            self.warned = True
 
     def read(self):
-        return self.cache.get(self.key)
+        try:
+            return self.cache.get(self.key)
+        except OSError:
+            return None
 
     def clear(self):
-        self.cache.delete(self.key)
+        try:
+            self.cache.delete(self.key)
+        except OSError:
+            pass
 
     def rows(self, rows):
         """The engine's `progress`: the rows as they are checked, counted."""

@@ -306,3 +306,21 @@ def test_the_import_benchmark_runs_a_file_through_the_worker_and_removes_it(data
     assert DBTaskResult.objects.successful().count() == 2
     with pytest.raises(CommandError, match="--yes"):
         call_command("import_bench", "--rows", "3")
+
+
+@pytest.mark.django_db
+def test_progress_that_cannot_be_recorded_costs_the_count_not_the_import(settings, tmp_path):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the progress directory should be")
+    settings.CACHES = {
+        **settings.CACHES,
+        "progress": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(blocked / "progress"),
+        },
+    }
+    client = logged_in(make_user("ed", "Editor"))
+    job_url = upload(client, fictional_rows(3))
+    client.post(job_url, {"confirm": "1"})
+    assert "3 created (as drafts)" in text_of(client.get(job_url))
+    assert Directive.objects.count() == 3
