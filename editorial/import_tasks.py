@@ -14,6 +14,7 @@ Services for the admin (keyword-only): import_job_start, import_job_confirm,
 import_job_recheck; the tasks: check_import, write_import.
 """
 
+import contextlib
 import logging
 import time
 
@@ -89,10 +90,8 @@ class ImportProgress:
             return None
 
     def clear(self):
-        try:
+        with contextlib.suppress(OSError):
             self.cache.delete(self.key)
-        except OSError:
-            pass
 
     def rows(self, rows):
         """The engine's `progress`: the rows as they are checked, counted."""
