@@ -27,7 +27,10 @@ from editorial.import_tasks import (
 from editorial.importing import ImportFileError
 from editorial.models import ImportJob
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Room for the most rows a file may hold (importing.MAX_ROWS, 20,000) at about 1 kB
+# each: a directive with a few provisions. The file is read in the worker, not here.
+MAX_UPLOAD_MB = 20
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 IMPORT_PERMISSION = "core.import_entries"
 # How often a job's page reloads itself while its task runs, in seconds.
 REFRESH_SECONDS = 2
@@ -44,7 +47,9 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB; split it."))
+            raise forms.ValidationError(
+                _("The file is larger than %(max)d MB; split it.") % {"max": MAX_UPLOAD_MB}
+            )
         if not upload.name.lower().endswith((".csv", ".jsonl", ".ndjson")):
             raise forms.ValidationError(_("Upload a .csv or .jsonl file."))
         return upload

@@ -1,14 +1,16 @@
 """Import benchmark: a file of synthetic directives (20,000 rows by default, the most a
-file may hold) through the admin's task path, timed: the upload stored as a job and
-its dry run queued (editorial.import_tasks.import_job_start), the dry run run by the
-database worker (`db_worker --batch`, in this process), the confirmation, and the
-import run by the worker. See bench/RESULTS.md.
+file may hold) through the admin's pages and task path, timed: the upload (the file
+stored as a job, its dry run queued), the dry run run by the database worker
+(`db_worker --batch`, in this process), the confirmation on the job's page, and the
+import run by the worker; the job's page is read after each. The requests go through
+Django's test client, logged in as a superuser of the bench. See bench/RESULTS.md.
 
 Every row is labelled synthetic (a `synthetic-import-` slug, a "[Synthetic]" title,
 the `synthetic` tag) and arrives as a draft. Run it on a database of its own, and
 throw that away after (removing 20,000 entries one by one, `--delete`, takes longer
 than importing them)."""
 
+import io
 import json
 import time
 
@@ -16,13 +18,15 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
 
 from bench.synthetic import PREFIX, SLUG_PREFIX, TAG, delete_synthetic
-from editorial.import_tasks import import_job_confirm, import_job_start
 from editorial.models import ImportJob
 from policies.models import Directive, Provision
 
 BENCH_USER = "import-bench"
+UPLOAD_URL = "/admin/policies/directive/import/"
 
 
 def synthetic_rows(count, provisions):
@@ -62,33 +66,39 @@ class Command(BaseCommand):
                 "Synthetic imported entries are here already: make_synthetic --delete --yes"
             )
         user, _ = get_user_model().objects.get_or_create(
-            username=BENCH_USER, defaults={"is_staff": True}
+            username=BENCH_USER, defaults={"is_staff": True, "is_superuser": True}
         )
+        client = Client()
+        client.force_login(user)
         content = "\n".join(json.dumps(row) for row in synthetic_rows(rows, provisions)).encode()
         vendor = connection.vendor
         self.stdout.write(
             f"{vendor}: {rows} rows, {provisions} provisions each, {len(content) / 1e6:.1f} MB"
         )
 
+        with override_settings(ALLOWED_HOSTS=["testserver"]):
+            self.run_import(client, content, rows, delete)
+
+    def run_import(self, client, content, rows, delete):
         started = time.perf_counter()
-        job = import_job_start(
-            collection="directives", name="synthetic.jsonl", content=content, user=user
-        )
+        file = io.BytesIO(content)
+        file.name = "synthetic.jsonl"
+        response = client.post(UPLOAD_URL, {"file": file})
+        if response.status_code != 302:
+            raise CommandError(f"The upload was refused: {response.content.decode()[-3000:]}")
+        job_url = response.url
         upload = time.perf_counter() - started
         started = time.perf_counter()
         self.work()
         check = time.perf_counter() - started
-        job.refresh_from_db()
-        if job.state != ImportJob.State.CHECKED:
-            raise CommandError(f"The dry run ended {job.state}: {job.report.get('errors')}")
+        job = ImportJob.objects.get(pk=job_url.rstrip("/").rsplit("/", 1)[1])
+        self.expect(client, job_url, job, ImportJob.State.CHECKED, f"{rows:,} to create")
 
         started = time.perf_counter()
-        import_job_confirm(job=job, user=user)
+        client.post(job_url, {"confirm": "1"})
         self.work()
         write = time.perf_counter() - started
-        job.refresh_from_db()
-        if job.state != ImportJob.State.DONE:
-            raise CommandError(f"The import ended {job.state}: {job.report.get('errors')}")
+        self.expect(client, job_url, job, ImportJob.State.DONE, f"{rows:,} created")
         written = Directive.objects.filter(slug__startswith=f"{SLUG_PREFIX}import-").count()
         points = Provision.objects.filter(directive__slug__startswith=f"{SLUG_PREFIX}import-")
         self.stdout.write(
@@ -102,6 +112,12 @@ class Command(BaseCommand):
         if delete:
             delete_synthetic()
             ImportJob.objects.filter(pk=job.pk).delete()
+
+    def expect(self, client, job_url, job, state, words):
+        job.refresh_from_db()
+        page = client.get(job_url).content.decode()
+        if job.state != state or words.replace(",", "") not in page.replace(",", ""):
+            raise CommandError(f"The job is {job.state}: {job.report.get('errors')}")
 
     def work(self):
         """Every queued task, by the database backend's worker, as in production."""
