@@ -27,6 +27,7 @@ from editorial.models import ImportJob
 from policies.models import Directive, Provision
 from tests.builders import make_directive
 from tests.conftest import logged_in, make_user
+from tests.test_races import at_once
 
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 UPLOAD_URL = "/admin/policies/directive/import/"
@@ -323,4 +324,25 @@ def test_progress_that_cannot_be_recorded_costs_the_count_not_the_import(setting
     job_url = upload(client, fictional_rows(3))
     client.post(job_url, {"confirm": "1"})
     assert "3 created (as drafts)" in text_of(client.get(job_url))
+    assert Directive.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_at_once_start_one_import(database_tasks):
+    """A double click, or the page confirmed from two tabs: one import is queued, the
+    other confirmation is told, on either database."""
+    editor = make_user("ed", "Editor")
+    job_url = upload(logged_in(editor), fictional_rows(3))
+    run_worker()
+    first, second = at_once(
+        *(
+            lambda client=logged_in(editor): client.post(job_url, {"confirm": "1"}, follow=True)
+            for _ in range(2)
+        )
+    )
+    pages = [text_of(page) for page in (first, second)]
+    told = [page for page in pages if "already been imported, or is being imported" in page]
+    assert len(told) == 1, pages
+    assert DBTaskResult.objects.filter(task_path__endswith="write_import").count() == 1
+    run_worker()
     assert Directive.objects.count() == 3
