@@ -334,10 +334,11 @@ def test_two_confirmations_at_once_start_one_import(database_tasks):
     editor = make_user("ed", "Editor")
     job_url = upload(logged_in(editor), fictional_rows(3))
     run_worker()
+    clients = [logged_in(editor), logged_in(editor)]
     first, second = at_once(
         *(
-            lambda client=logged_in(editor): client.post(job_url, {"confirm": "1"}, follow=True)
-            for _ in range(2)
+            lambda client=client: client.post(job_url, {"confirm": "1"}, follow=True)
+            for client in clients
         )
     )
     pages = [text_of(page) for page in (first, second)]
