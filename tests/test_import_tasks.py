@@ -347,3 +347,17 @@ def test_two_confirmations_at_once_start_one_import(database_tasks):
     assert DBTaskResult.objects.filter(task_path__endswith="write_import").count() == 1
     run_worker()
     assert Directive.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_superusers_see_every_import_in_the_admin_and_editors_do_not(admin_client):
+    job_url = upload(logged_in(make_user("ed", "Editor")), fictional_rows(2))
+    job = ImportJob.objects.get()
+    listing = text_of(admin_client.get("/admin/editorial/importjob/"))
+    assert "directives.jsonl" in listing and "ed" in listing
+    page = admin_client.get(f"/admin/editorial/importjob/{job.pk}/change/")
+    assert page.status_code == 200 and "Point one of drill plan" not in text_of(page)
+    assert admin_client.get(job_url).status_code == 200  # the job's own page too
+    assert (
+        logged_in(make_user("ivy", "Editor")).get("/admin/editorial/importjob/").status_code == 403
+    )
