@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 MANAGE := $(BIN)/python manage.py
 # A local, debug-mode site for `make run`; production reads its own environment.
 RUN_ENV := DJANGO_DEBUG=1
+RUN_ADDRESS ?= 127.0.0.1:8000
 # PostgreSQL for the second test run (see scripts/test-postgres).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
@@ -39,8 +40,12 @@ setup-site: install
 	$(RUN_ENV) $(MANAGE) setup_roles
 	$(RUN_ENV) $(MANAGE) create_local_editor
 
+# The task worker (imports in the admin are background tasks) runs beside the server,
+# and stops when it does: when runserver ends, or on Ctrl-C, which reaches both.
 run: setup-site
-	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+	$(RUN_ENV) $(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(RUN_ENV) $(MANAGE) runserver $(RUN_ADDRESS)
 
 # The hooks in .pre-commit-config.yaml (django-upgrade, ruff, djhtml) on every file, and
 # the import contracts (.importlinter): apps import only the layers below them.

@@ -9,6 +9,7 @@ from editorial import admin_users  # noqa: F401 (registers the accounts' admin)
 from editorial.admin_base import AccessibleAutocompleteMixin, EntryAdmin, ProtectLinkedAdmin
 from editorial.admin_import import ImportAdminMixin
 from editorial.admin_reference import ReferenceDataAdmin
+from editorial.models import ImportJob
 
 
 @admin.register(Theme)
@@ -215,3 +216,20 @@ class StatusChangeAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """Every file uploaded for import, with its state and report; read-only. Each keeps
+    its file's text in the database: whoever may delete them (superusers; no role is
+    given the right) removes old ones here. Editors follow their own from Import."""
+
+    list_display = ["file_name", "collection", "rows", "state", "user", "created_at"]
+    list_filter = ["state", "collection"]
+    search_fields = ["file_name", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    exclude = ["content", "seen_versions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content", "seen_versions")

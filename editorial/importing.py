@@ -88,8 +88,8 @@ class ImportReport:
     # {row label: version} of the entries the file names that exist, as read: what a
     # dry run saw, for the import that follows it to compare (run's seen_versions).
     versions: dict = field(default_factory=dict)
-    # Labels of the published entries whose update is held for review, not written
-    # (editorial.pending): their published version stays public until a reviewer acts.
+    # Labels of the published entries whose update is (or, in a dry run, would be) held
+    # for review, not written (editorial.pending): the published version stays public.
     held: list = field(default_factory=list)
 
     @property
@@ -577,10 +577,25 @@ class CollectionImporter:
 
     # Checking.
 
-    def run(self, rows, *, dry_run=False, progress=None, check_citations=True, seen_versions=None):
+    def run(
+        self,
+        rows,
+        *,
+        dry_run=False,
+        progress=None,
+        check_citations=True,
+        seen_versions=None,
+        on_write=None,
+    ):
         """Check every row, then, if all are right and this is no dry run, write them
         in one transaction. With check_citations false the caller checks the sources
         that unstored columns name (report.citations), once more files are written.
+
+        `progress` wraps the rows as they are checked (an iterable in, the same rows
+        out); `on_write(done, total)` is called as the writing begins (done 0) and after
+        each entry is written, inside the transaction: it must not write to the
+        database (the import task keeps its progress elsewhere, see
+        editorial.import_tasks.ImportProgress).
 
         Each entry to update is locked when it is written and its version compared with
         the one read here, or with `seen_versions` ({row label: version}, the
@@ -613,6 +628,8 @@ class CollectionImporter:
                     else report.unchanged
                 )
                 outcome.append(plan.label)
+                if self.holds(plan):
+                    report.held.append(plan.label)
         if check_citations:
             report.errors.extend(unknown_citations(report.citations))
             report.errors.sort(key=lambda error: error.row)
@@ -628,8 +645,12 @@ class CollectionImporter:
                 conflicts = self.lock(to_write, seen_versions)
                 if conflicts:
                     raise ImportConflict(conflicts)
-                for plan in to_write:
-                    self.write(plan, report)
+                if on_write:
+                    on_write(0, len(to_write))
+                for done, plan in enumerate(to_write, start=1):
+                    self.write(plan)
+                    if on_write:
+                        on_write(done, len(to_write))
         except ImportConflict as conflict:
             report.errors.extend(conflict.errors)
             return report
@@ -952,20 +973,23 @@ class CollectionImporter:
 
     # Writing.
 
-    def write(self, plan, report):
+    def holds(self, plan):
+        """Whether the plan updates a published entry, and so is held for review like
+        an admin edit (an import that publishes, the operator's `load_seed`, is its
+        own review)."""
+        return plan.changed and not (plan.created or self.publish) and is_gated(plan.entry)
+
+    def write(self, plan):
         reason = _("Imported from %(file)s") % {"file": self.source_name or _("a file")}
-        if plan.created or self.publish or not is_gated(plan.entry):
+        if not self.holds(plan):
             self.write_to(plan.entry, plan, reason)
             return
-        # An update of a published entry goes through the gate like an admin edit
-        # (an import that publishes, the operator's `load_seed`, is its own review).
         propose_change(
             plan.entry,
             user=self.user,
             reason=reason,
             write=lambda entry: self.write_to(entry, plan, reason, copy_from=plan.entry),
         )
-        report.held.append(plan.label)
 
     def write_to(self, entry, plan, reason, *, copy_from=None):
         """Write the plan onto `entry`: the planned object itself, or (copy_from) a
@@ -1125,16 +1149,31 @@ def importer_for(collection, **options):
 
 
 def entries_import(
-    *, collection, name, content, user=None, dry_run=False, progress=None, seen_versions=None
+    *,
+    collection,
+    name,
+    content,
+    user=None,
+    dry_run=False,
+    progress=None,
+    seen_versions=None,
+    on_write=None,
 ):
     """Import a file; returns an ImportReport. Writes only if the whole file is
     valid and dry_run is false. Raises ImportFileError for an unreadable file.
 
     `seen_versions` is the dry run's report.versions: an entry saved since the dry
-    run refuses the import (see CollectionImporter.run)."""
+    run refuses the import; `progress` and `on_write` follow the checking and the
+    writing (see CollectionImporter.run)."""
     importer = importer_for(collection, user=user, source_name=name)
     rows = read_rows(name, content, key_column=importer.spec.match[0])
-    return importer.run(rows, dry_run=dry_run, progress=progress, seen_versions=seen_versions)
+    return importer.run(
+        rows,
+        dry_run=dry_run,
+        progress=progress,
+        seen_versions=seen_versions,
+        on_write=on_write,
+    )
 
 
 class FilesRefused(Exception):

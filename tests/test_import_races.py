@@ -176,17 +176,23 @@ def test_the_admin_confirms_only_what_its_dry_run_showed(editor):
     url = reverse("admin:policies_directive_import")
     upload = io.BytesIO(jsonl({"slug": "amber-plan", "title": "Amber plan, revised"}))
     upload.name = "directives.jsonl"
-    page = client.post(url, {"file": upload})
-    assert "1 to update" in page.content.decode()
+    job_url = client.post(url, {"file": upload}).url
+    assert "1 to update" in client.get(job_url).content.decode()
     response = logged_in(make_user("rita", "Reviewer")).post(
         change_url(directive), directive_form(directive, summary="Saved meanwhile.")
     )
     assert response.status_code == 302
-    page = client.post(url, {"token": page.context["token"]})
+    page = client.post(job_url, {"confirm": "1"}, follow=True)
     assert page.status_code == 200
     assert "“amber-plan” was saved by rita after this file was checked" in page.content.decode()
     directive.refresh_from_db()
     assert (directive.title, directive.summary) == ("Amber plan", "Saved meanwhile.")
+    # Checked again, from the stored file, against the entry as it is now: it imports.
+    page = client.post(job_url, {"recheck": "1"}, follow=True)
+    assert "1 to update" in page.content.decode()
+    client.post(job_url, {"confirm": "1"})
+    directive.refresh_from_db()
+    assert (directive.title, directive.summary) == ("Amber plan, revised", "Saved meanwhile.")
 
 
 @pytest.mark.django_db

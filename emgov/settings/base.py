@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "policies",
     "cooperation",
@@ -231,6 +233,21 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Progress of the imports that run as background tasks: files in a directory that the
+# site and its task worker share (why files: editorial.import_tasks.ImportProgress).
+PROGRESS_DIR = Path(os.environ.get("EMGOV_PROGRESS_DIR") or BASE_DIR / "var" / "progress")
+CACHES["progress"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(PROGRESS_DIR),
+    # A job's progress is read while it runs; its outcome is kept with the job.
+    "TIMEOUT": 7 * 24 * 3600,
+}
+
+# Background tasks (bulk imports in the admin): Django's tasks framework (the
+# django-tasks backport) with its database backend, so the queue is a table of the
+# site's own database and needs no other service. `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The proxies whose X-Forwarded-For is believed (addresses or networks, comma-
 # separated): a request from one of them counts against the right-most address in that

@@ -2,7 +2,7 @@
 with what makes tests fast and independent of one another."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, INSTALLED_APPS, REST_FRAMEWORK, STORAGES, USING_POSTGRES
+from .base import CACHES, DATABASES, INSTALLED_APPS, REST_FRAMEWORK, STORAGES, USING_POSTGRES
 
 # Never a production key: the suite signs sessions and CSRF tokens with it.
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
@@ -30,7 +30,7 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}
 # Each test process's own memory, even where REDIS_URL is set: tests clear the cache,
 # and must never clear a shared one. The tests of Redis itself (tests/test_serving.py)
 # point the cache at it with a key prefix of their own.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The suite's databases are thrown away after it: a commit need not wait for the disk
 # (the tests that commit, races and browser journeys, are many).
@@ -39,3 +39,8 @@ if USING_POSTGRES:
     _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
 else:
     _options["init_command"] += "PRAGMA synchronous=OFF;"
+
+# Background tasks run at once, inside the request that enqueues them, so that a test
+# sees their outcome deterministically; tests/test_import_tasks.py runs the database
+# backend and its worker as production does.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
