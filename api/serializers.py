@@ -130,6 +130,7 @@ class EmbeddedProvisionSerializer(serializers.ModelSerializer):
             "heading_original",
             "text",
             "text_original",
+            "source_locator",
         ]
 
 
@@ -263,6 +264,7 @@ class ProvisionSerializer(EntrySerializer):
             "heading_original",
             "text",
             "text_original",
+            "source_locator",
             "themes",
             "tags",
             "agreements",

@@ -19,6 +19,7 @@ class ProvisionInline(admin.StackedInline):
         "heading_original",
         "text",
         "text_original",
+        "source_locator",
         "themes",
     ]
     autocomplete_fields = ["themes"]

@@ -201,7 +201,7 @@ DIRECTIVES = EntryType(
             InlineRows(
                 column="provisions",
                 key=("number",),
-                fields=("heading", "heading_original", "text", "text_original"),
+                fields=("heading", "heading_original", "text", "text_original", "source_locator"),
                 links={"themes": Link("themes")},
                 tags=True,
             ),

@@ -191,6 +191,16 @@ class Provision(Publishable):
     heading_original = models.CharField(_("original-language heading"), max_length=300, blank=True)
     text = models.TextField(_("text"))
     text_original = models.TextField(_("original-language text"), blank=True)
+    # Where in its directive's source the point is read: the pinpoint a reader checks.
+    source_locator = models.CharField(
+        _("place in the source"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Where the source says this, e.g. “para. 4” (paragraphs counted from the "
+            "first of the text, after its headline and date line). Blank if unknown."
+        ),
+    )
     themes = models.ManyToManyField(
         "core.Theme", blank=True, related_name="provisions", verbose_name=_("themes")
     )

@@ -166,3 +166,10 @@ def test_editors_can_set_how_each_value_is_known_in_the_admin(editor_client, rev
         page = client.get(url).content.decode()
         for name in fields:
             assert f'name="{name}"' in page, (opts.model_name, name)
+
+
+def test_each_point_of_the_speech_names_its_paragraph_of_the_report(client, seeded):
+    page = client.get("/directives/xi-2019-emergency-management/p3/").content.decode()
+    assert "Where the source says it: para. 6." in page
+    # Paragraph 6 of the CGTN report is the one about equipment and technology.
+    assert Directive.objects.get().provisions.get(number=3).heading.startswith("Science")
