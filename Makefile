@@ -1,7 +1,7 @@
 # Two commands for a fresh machine with Python 3.11 and make:
 #   make run   - set up, load the starter data and serve on http://127.0.0.1:8000
 #   make test  - set up, lint, run the whole suite (SQLite, and PostgreSQL in CI) and
-#                print its coverage
+#                print the coverage of the SQLite run
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -59,12 +59,15 @@ check: install
 		DJANGO_ALLOWED_HOSTS=emgov.example.org $(MANAGE) check --deploy --fail-level WARNING
 
 # The whole suite on SQLite, but the browser journeys, which run once, on PostgreSQL.
-# Each run adds its coverage data (.coverage.*); `make test` reports both together.
+# Coverage is measured on the SQLite run: measuring both made `make test` take 9.5
+# minutes on a clean clone of this 2-core machine, one run only 7.2 (both databases'
+# code paths are the same but for a few PostgreSQL-only lines, which the report then
+# shows as missed).
 test-sqlite: install redis
 	env -u DATABASE_URL $(BIN)/coverage run -m pytest -m "not e2e"
 
 test-postgres: install browser redis
-	DATABASE_URL="$(TEST_DATABASE_URL)" scripts/test-postgres $(BIN)/coverage run -m pytest
+	DATABASE_URL="$(TEST_DATABASE_URL)" scripts/test-postgres $(BIN)/pytest
 
 # The production stack on loopback (scripts/serve-prod): nginx from Debian's packages
 # terminating TLS (a local CA in var/tls/ca.pem) on 127.0.0.1:8443, HTTP on 8080

@@ -164,3 +164,44 @@ def test_researcher_searches_narrows_with_two_facets_removes_one_and_pages(new_p
     expect(page).to_have_url(re.compile(r"theme=rescue-forces"))
     expect(page.get_by_text("Page 2 of")).to_be_visible()
     assert page.locator(".result-count").inner_text() == total
+
+
+def test_an_edit_of_a_published_point_waits_for_a_second_reader(new_page, site):
+    """The editor rewrites point 3 of the published speech: the public keeps the
+    published wording until a reviewer reads the difference and publishes it."""
+    editor_page = new_page()
+    editor_page.goto(site + "/admin/")
+    editor_page.get_by_label("Username").fill("editor")
+    editor_page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    editor_page.get_by_role("button", name="Log in").click()
+    directive = Directive.objects.get(slug="xi-2019-emergency-management")
+    editor_page.goto(site + f"/admin/policies/directive/{directive.pk}/change/")
+    numbers = list(directive.provisions.order_by("number").values_list("number", flat=True))
+    index = numbers.index(3)
+    editor_page.locator(f"#id_provisions-{index}-text").fill("Fictional rewording of point 3.")
+    editor_page.get_by_label("Reason for this change").fill("Fictional: reworded")
+    editor_page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(editor_page.get_by_text("Saved for review")).to_be_visible()
+    expect(editor_page.locator("#pending-change")).to_contain_text("Fictional rewording")
+
+    reader = new_page()
+    reader.goto(site + XI + "p3/")
+    expect(reader.get_by_text("Fictional rewording")).to_have_count(0)
+
+    reviewer = make_user("reviewer", "Reviewer")
+    reviewer.set_password(EDITOR_PASSWORD)
+    reviewer.save()
+    review_page = new_page()
+    review_page.goto(site + "/admin/")
+    review_page.get_by_label("Username").fill("reviewer")
+    review_page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    review_page.get_by_role("button", name="Log in").click()
+    review_page.goto(site + f"/admin/policies/directive/{directive.pk}/change/")
+    diff = review_page.locator(".pending-diff")
+    expect(diff).to_contain_text("Fictional rewording of point 3.")
+    review_page.get_by_role("button", name="Publish this change").click()
+    expect(review_page.get_by_text("is published")).to_be_visible()
+
+    reader.goto(site + XI + "p3/")
+    expect(reader.get_by_text("Fictional rewording of point 3.")).to_be_visible()
+    expect(reader.locator(".published-versions")).to_contain_text("Fictional: reworded")
