@@ -91,6 +91,9 @@ class ImportReport:
     # Labels of the published entries whose update is (or, in a dry run, would be) held
     # for review, not written (editorial.pending): the published version stays public.
     held: list = field(default_factory=list)
+    # (row, field, source slug) of reference data whose cited source did not exist
+    # when it was read: kept once the import has written everything (keep_sources).
+    sources_to_keep: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -680,6 +683,8 @@ class CollectionImporter:
                 )
             )
             return report
+        if check_citations:
+            keep_sources([report])
         report.written = True
         return report
 
@@ -795,6 +800,7 @@ class CollectionImporter:
             number, "", data, None if created else entry, self.spec, self.model, errors
         )
         self.check_cited(number, data, errors, report)
+        self.keep_citation(data, entry, report)
         try:
             validate_row(entry, exclude=["status", *unresolved])
         except ValidationError as error:
@@ -877,6 +883,29 @@ class CollectionImporter:
             if tags is not None and {tag.lower() for tag in tags} == current:
                 tags = None
         return m2m, tags
+
+    def keep_citation(self, data, entry, report):
+        """Reference data that keeps the source it cites in a field of its own (a
+        theme's or an organization's `source`): set here when that source exists, or
+        once every file of the import is written, since it may make it (the starter
+        data's themes come before the sources that name them)."""
+        column = self.spec.cites
+        if not column or column in self.spec.links or column not in data:
+            return
+        model_field = next(
+            (f for f in self.model._meta.concrete_fields if f.name == column and f.many_to_one),
+            None,
+        )
+        if model_field is None:
+            return
+        try:
+            slug = parse_text(data[column])
+        except ValueError:
+            return  # check_cited reported it
+        source_id = self.lookup(Source, "slug").get(slug) if slug else None
+        setattr(entry, model_field.attname, source_id)
+        if slug and source_id is None:
+            report.sources_to_keep.append((entry, model_field.attname, slug))
 
     def check_cited(self, number, data, errors, report):
         """A row the import publishes names its source; a citation that no field
@@ -1112,6 +1141,22 @@ def write_child(entry, child):
         )
 
 
+def keep_sources(reports):
+    """Point each row that waited for its cited source at it, now that every file is
+    written (unknown_citations has checked that each exists)."""
+    pending = [item for report in reports for item in report.sources_to_keep]
+    if not pending:
+        return
+    sources = dict(
+        Source.objects.filter(slug__in={slug for _row, _field, slug in pending}).values_list(
+            "slug", "pk"
+        )
+    )
+    for row, attname, slug in pending:
+        type(row)._default_manager.filter(pk=row.pk).update(**{attname: sources[slug]})
+        setattr(row, attname, sources[slug])
+
+
 def unknown_citations(citations):
     """Errors for the sources that citations not stored name and that do not exist."""
     known = set(
@@ -1207,6 +1252,7 @@ def files_import(*, files, user=None, publish=False):
                 report.errors = unknown_citations(report.citations)
                 if report.errors:
                     raise FilesRefused(reports, name, report)
+            keep_sources(reports)
     except FilesRefused:
         for report in reports:
             report.written = False

@@ -17,7 +17,7 @@ import pycountry
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from core.models import Country, Organization, Origin, Source, Theme
+from core.models import Country, Origin
 from core.registry import registry
 from editorial.importing import FilesRefused, ImportFileError, files_import
 from search import signals as search_signals
@@ -110,9 +110,6 @@ def starter_data_load(*, directory=SEED_DIR, user=None):
     )
 
 
-# The reference data whose rows name their source in a `source` column, which the
-# import engine checks but has no field to store (editorial.importing.REFERENCE_DATA).
-REFERENCE_SOURCES = {"themes": Theme, "organizations": Organization}
 # How each entry collection's rows are found again, by their natural key.
 STARTER_KEYS = {
     "sources": lambda row: {"slug": row["slug"]},
@@ -124,17 +121,12 @@ STARTER_KEYS = {
 
 def mark_starter_data(files):
     """After the import: each entry of the starter data says so (its page names the
-    document it comes from), and each theme and organization keeps the source its row
-    names. Written with update(), as a note on the rows rather than an edit: no new
-    version, no change of `updated_at`."""
-    sources = dict(Source.objects.values_list("slug", "pk"))
+    document it comes from). Written with update(), as a note on the rows rather than
+    an edit: no new version, no change of `updated_at`. (Themes and organizations keep
+    the source their rows name through the import itself.)"""
     for collection, _name, content in files:
         rows = [json.loads(line) for line in content.decode("utf-8").splitlines() if line.strip()]
-        if collection in REFERENCE_SOURCES:
-            model = REFERENCE_SOURCES[collection]
-            for row in rows:
-                model.objects.filter(slug=row["slug"]).update(source_id=sources[row["source"]])
-        elif collection in STARTER_KEYS:
+        if collection in STARTER_KEYS:
             model = registry[collection].model
             for row in rows:
                 model.objects.filter(**STARTER_KEYS[collection](row)).update(origin=Origin.STARTER)

@@ -434,3 +434,15 @@ def test_every_imported_type_has_an_import_page_in_the_admin(editor, key):
     page = client.post(url, {"file": upload}, follow=True)
     assert page.status_code == 200
     assert "1 to create" in page.content.decode(), page.content.decode()[-2000:]
+
+
+def test_an_imported_theme_or_organization_keeps_the_source_it_cites(db):
+    make_source(slug="quillmoor-gazette")
+    content = (
+        b'{"slug": "quillmoor-floods", "name": "Quillmoor floods", "source": "quillmoor-gazette"}\n'
+    )
+    report = entries_import(collection="themes", name="themes.jsonl", content=content)
+    assert report.written, report.errors
+    assert Theme.objects.get(slug="quillmoor-floods").source.slug == "quillmoor-gazette"
+    again = entries_import(collection="themes", name="themes.jsonl", content=content)
+    assert again.unchanged == ["quillmoor-floods"]
