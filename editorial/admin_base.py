@@ -174,19 +174,32 @@ class EntryAdmin(ConfirmsLinkedPages, AccessibleAutocompleteMixin, SimpleHistory
     # its pending change, and the published version stays public (editorial.pending).
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        with transaction.atomic(using=router.db_for_write(self.model)), search_signals.deferred():
-            entry = self.get_object(request, unquote(object_id)) if object_id else None
-            if entry is None or not is_gated(entry):
-                return super().changeform_view(request, object_id, form_url, extra_context)
-            if request.method != "POST" and pending_change(entry) is None:
-                return super().changeform_view(request, object_id, form_url, extra_context)
-            with working_copy(entry) as copy:
-                request.emgov_working_copy = copy
-                response = super().changeform_view(request, object_id, form_url, extra_context)
-                # The form and its inline rows are read from the working copy.
-                if hasattr(response, "render"):
-                    response.render()
-            return response
+        try:
+            with (
+                transaction.atomic(using=router.db_for_write(self.model)),
+                search_signals.deferred(),
+            ):
+                return self.gated_changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            # A rule the save checks again under its lock (an old slug taken by a rename
+            # committed meanwhile): nothing was written; say why instead of a 500.
+            self.message_user(request, error_text(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def gated_changeform_view(self, request, object_id, form_url, extra_context):
+        """A published entry is edited on a working copy (see above)."""
+        entry = self.get_object(request, unquote(object_id)) if object_id else None
+        if entry is None or not is_gated(entry):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        if request.method != "POST" and pending_change(entry) is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with working_copy(entry) as copy:
+            request.emgov_working_copy = copy
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # The form and its inline rows are read from the working copy.
+            if hasattr(response, "render"):
+                response.render()
+        return response
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user

@@ -334,3 +334,21 @@ def test_the_changes_feed_lists_each_published_change_with_its_reason(
     assert "Dates fixed" in feed and "/directives/ferngully-plan/#version-" in feed
     entry_withdraw(entry=directive, user=reviewer, comment="Retracted.")
     assert "ferngully" not in client.get("/feeds/changes.atom").content.decode()
+
+
+def test_a_rule_the_save_checks_again_under_its_lock_is_a_message_not_a_500(editor, monkeypatch):
+    """Such as an old slug taken by a rename committed meanwhile (tests/test_old_slugs.py
+    races it on the model): the admin says why and writes nothing."""
+    draft = make_directive(slug="quillmoor-draft", summary="As stored.", status=Status.DRAFT)
+
+    def refuse(*args, **kwargs):
+        raise ValidationError("Fictional: taken meanwhile.")
+
+    monkeypatch.setattr(Directive, "save", refuse)
+    response = logged_in(editor).post(
+        change_url(draft), directive_form(draft, summary="Lost?"), follow=True
+    )
+    assert response.status_code == 200
+    assert "Fictional: taken meanwhile." in response.content.decode()
+    monkeypatch.undo()
+    assert Directive.objects.get(pk=draft.pk).summary == "As stored."
