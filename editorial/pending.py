@@ -18,7 +18,7 @@ so nobody publishes a revision they have not seen.
 
 import json
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -111,6 +111,7 @@ def _apply_row(obj, base, proposed, *, adding=False):
     if changed:
         obj.full_clean()
         obj.save()
+    saved = changed
     for f in _link_fields(model):
         old, new = set(base["links"].get(f.name, [])), set(proposed["links"].get(f.name, []))
         manager = getattr(obj, f.name)
@@ -123,14 +124,16 @@ def _apply_row(obj, base, proposed, *, adding=False):
         obj.tags.set(parse_tags(proposed["tags"]))
         if hasattr(obj, "tag_names"):
             record_tag_names(obj)
+    return saved
 
 
 def apply_state(entry, base, proposed):
     """Make the entry and its inline rows say what `proposed` changes of `base`:
     rows added are created (keeping the id they had in the working copy when it is
     still free, so that links made to them there hold), rows removed are deleted,
-    and of the rest only what differs is written."""
-    _apply_row(entry, base, proposed)
+    and of the rest only what differs is written. True when the entry's own row was
+    saved."""
+    saved = _apply_row(entry, base, proposed)
     for relation in inline_relations(type(entry)):
         model, fk = relation.related_model, relation.field.attname
         name = relation.get_accessor_name()
@@ -140,6 +143,11 @@ def apply_state(entry, base, proposed):
         for row_id in before.keys() - after.keys():
             if row_id in current:
                 current[row_id].delete()
+        added = [row_id for row_id in after.keys() - before.keys() if row_id not in current]
+        taken = {
+            str(pk)
+            for pk in model._default_manager.filter(pk__in=added).values_list("pk", flat=True)
+        }
         for row_id, row_state in after.items():
             old = before.get(row_id)
             if old == row_state:
@@ -147,11 +155,12 @@ def apply_state(entry, base, proposed):
             row = current.get(row_id)
             if row is None:
                 row = model(**{fk: entry.pk})
-                if not model._default_manager.filter(pk=row_id).exists():
+                if row_id not in taken:
                     row.pk = model._meta.pk.to_python(row_id)
                 _apply_row(row, EMPTY_ROW, row_state, adding=True)
             else:
                 _apply_row(row, old or EMPTY_ROW, row_state)
+    return saved
 
 
 # Reading a change --------------------------------------------------------------------
@@ -265,7 +274,6 @@ class WorkingCopy:
     proposed: dict | None = None
     user: object = None
     reason: str = ""
-    contributors: set = field(default_factory=set)
 
     def capture(self, *, user, reason=""):
         """Take what the block wrote as the proposed version (before it is undone)."""
@@ -338,11 +346,10 @@ def _hold(copy):
 def propose_change(entry, *, user, reason, write):
     """Run `write(entry)` on a working copy of a published entry and hold what it
     wrote for review. Returns the pending change (None if it changed nothing)."""
-    with transaction.atomic(using=type(entry)._default_manager.db):
-        with working_copy(entry) as copy:
-            write(type(entry)._default_manager.get(pk=entry.pk))
-            copy.capture(user=user, reason=reason)
-        return pending_change(entry)
+    with working_copy(entry) as copy:
+        write(type(entry)._default_manager.get(pk=entry.pk))
+        copy.capture(user=user, reason=reason)
+    return pending_change(entry)
 
 
 def pending_revisions(model, ids):

@@ -237,7 +237,7 @@ def status_changes(entry):
 # Changes to a published entry, held for review (editorial.pending).
 
 
-def _locked_change(entry, *, user, seen_revision):
+def _locked_change(entry, *, seen_revision):
     """The entry's row and its pending change, under lock, after the checks every
     step on a change makes: a reviewer, a change still there, the revision shown."""
     current = type(entry)._default_manager.select_for_update().get(pk=entry.pk)
@@ -265,14 +265,14 @@ def publish_change(*, entry, user, seen_revision=None, comment=""):
     if not user.has_perm(REVIEW_PERMISSION):
         raise PermissionDenied(_("You may not do this: it needs a reviewer."))
     with transaction.atomic(), search_signals.deferred():
-        current, change = _locked_change(entry, user=user, seen_revision=seen_revision)
+        current, change = _locked_change(entry, seen_revision=seen_revision)
         if not settings.REVIEWERS_MAY_PUBLISH_OWN_WORK and user.pk in change.contributor_ids:
             raise _own_work(current)
         reason = change.reason or _t("Changed")
         with one_version(current, user=change.author, reason=reason):
-            apply_state(current, change.snapshot["base"], change.snapshot["proposed"])
+            if not apply_state(current, change.snapshot["base"], change.snapshot["proposed"]):
+                current.save()  # a change of links or rows alone: still one new version
             check_publishable(current)
-            current.save()
             _log(current, Status.PUBLISHED, user=user, comment=comment, public_reason=reason)
         change.delete()
     for name in ("version", "updated_at"):
@@ -289,7 +289,7 @@ def send_back_change(*, entry, user, comment, seen_revision=None):
     if not comment:
         raise ValidationError(_("Say why in a comment, so the editor knows what to do."))
     with transaction.atomic():
-        _current, change = _locked_change(entry, user=user, seen_revision=seen_revision)
+        _current, change = _locked_change(entry, seen_revision=seen_revision)
         change.state = PendingChange.State.SENT_BACK
         change.comment = comment
         change.save(update_fields=["state", "comment", "updated_at"])
@@ -300,7 +300,7 @@ def discard_change(*, entry, user, seen_revision=None):
     """Drop a pending change: the published version stays. Its editors and reviewers
     may; the admin's log records who did."""
     with transaction.atomic():
-        _current, change = _locked_change(entry, user=user, seen_revision=seen_revision)
+        _current, change = _locked_change(entry, seen_revision=seen_revision)
         if user.pk not in change.contributor_ids and not user.has_perm(REVIEW_PERMISSION):
             raise PermissionDenied(_("Only its editors or a reviewer may discard this change."))
         change.delete()

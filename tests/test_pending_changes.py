@@ -4,6 +4,7 @@ change while the published version stays public, until a reviewer publishes it o
 sends it back. Nothing an editor saved is lost on the way."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.urls import reverse
@@ -352,3 +353,28 @@ def test_a_rule_the_save_checks_again_under_its_lock_is_a_message_not_a_500(edit
     assert "Fictional: taken meanwhile." in response.content.decode()
     monkeypatch.undo()
     assert Directive.objects.get(pk=draft.pk).summary == "As stored."
+
+
+def test_the_changes_feed_costs_the_same_queries_for_one_change_or_many(reviewer, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def publish_a_change(number):
+        entry = make_directive(slug=f"quillmoor-{number}", sources=[make_source()])
+        StatusChange.objects.create(
+            content_type=ContentType.objects.get_for_model(entry),
+            object_id=entry.pk,
+            from_status=Status.PUBLISHED,
+            to_status=Status.PUBLISHED,
+            user=reviewer,
+            public_reason=f"Fictional change {number}",
+        )
+
+    counts = []
+    for number in range(1, 5):
+        publish_a_change(number)
+        if number in (1, 4):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/feeds/changes.atom").status_code == 200
+            counts.append(len(queries))
+    assert counts[0] == counts[1], counts
