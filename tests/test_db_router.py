@@ -143,9 +143,7 @@ def test_after_a_post_the_client_reads_from_the_primary_for_a_few_seconds(client
     assert on_primary > 0 and on_replica == 0
     # Once the cookie has expired, back to the replica.
     del client.cookies[PIN_COOKIE]
-    _, on_primary, on_replica = queries_by_database(
-        client, "get", f"/directives/{directive.slug}/"
-    )
+    _, on_primary, on_replica = queries_by_database(client, "get", f"/directives/{directive.slug}/")
     assert on_primary == 0 and on_replica > 0
 
 
