@@ -150,18 +150,20 @@ class Stack:
         if not (self.bin / "pg_basebackup").exists():
             raise CannotBuild(f"no PostgreSQL tools in {self.bin}")
         if accepts_replication(port, user):
+            self.timings["primary"] = f"the server on port {port}"
             return port, user
+        self.timings["primary"] = "a cluster of the test's own"
         return self.private_primary(), "postgres"
+
+    def tool(self, name, *args):
+        return run([*as_postgres(), self.bin / name, *args])
 
     def pg_ctl_start(self, data, port, log):
         options = (
             f"-c port={port} -c listen_addresses=127.0.0.1 "
             f"-c unix_socket_directories={self.tmp} -c fsync=off"
         )
-        run(
-            [*as_postgres(), self.bin / "pg_ctl", "-D", data, "-l", log, "-o", options, "-w"]
-            + ["-t", "30", "start"]
-        )
+        self.tool("pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "-t", "30", "start")
         self.cleanup.callback(
             subprocess.run,
             [*as_postgres(), self.bin / "pg_ctl", "-D", data, "-m", "immediate", "stop"],
@@ -171,20 +173,16 @@ class Stack:
 
     def private_primary(self):
         data, port = self.tmp / "primary", free_port()
-        run(
-            [*as_postgres(), self.bin / "initdb", "-D", data, "-U", "postgres", "-A", "trust"]
-            + ["-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]
-        )
+        options = ["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]
+        self.tool("initdb", "-D", data, *options, "--no-sync")
         self.pg_ctl_start(data, port, self.tmp / "primary.log")
         return port
 
     def replica(self, primary_port, user):
         """A streaming replica of the whole primary cluster, on a free port."""
         data, port = self.tmp / "replica", free_port()
-        run(
-            [*as_postgres(), self.bin / "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary_port)]
-            + ["-U", user, "-D", data, "-R", "-X", "stream", "--checkpoint=fast"]
-        )
+        source = ["-h", "127.0.0.1", "-p", str(primary_port), "-U", user]
+        self.tool("pg_basebackup", *source, "-D", data, "-R", "-X", "stream", "--checkpoint=fast")
         # A standby needs at least the primary's limits; Debian's clusters keep their
         # configuration outside the data directory, so it gets files of its own.
         limits = ["max_connections", "max_worker_processes", "max_wal_senders"]
@@ -211,9 +209,9 @@ class Stack:
         port = free_port()
         log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115 (closed by the cleanup)
         self.cleanup.callback(log.close)
+        gunicorn = [ROOT / ".venv" / "bin" / "gunicorn", "emgov.wsgi", "--chdir", ROOT]
         process = subprocess.Popen(
-            [ROOT / ".venv" / "bin" / "gunicorn", "emgov.wsgi", "--chdir", ROOT]
-            + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
+            [*gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
