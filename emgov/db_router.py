@@ -52,16 +52,28 @@ _request = contextvars.ContextVar("emgov_request_reads", default=None)
 
 
 def begin_request(*, may_use_replica):
-    """Start routing a request's queries; returns the token for `end_request`."""
-    return _request.set(RequestReads(may_use_replica=may_use_replica))
+    """Start routing a request's queries."""
+    state = RequestReads(may_use_replica=may_use_replica)
+    _request.set(state)
+    return state
 
 
 def current_request():
     return _request.get()
 
 
-def end_request(token):
-    _request.reset(token)
+def end_request():
+    _request.set(None)
+
+
+def read_as(state, content):
+    """A streamed response's content (an export), which is read after the middleware
+    has returned: routed as the request that made it was."""
+    _request.set(state)
+    try:
+        yield from content
+    finally:
+        _request.set(None)
 
 
 def lsn_number(lsn):
@@ -111,7 +123,7 @@ class ReplicaRouter:
     replays them)."""
 
     def db_for_read(self, model, **hints):
-        state = _request.get()
+        state = current_request()
         if (
             state is None
             or not state.may_use_replica
@@ -127,7 +139,7 @@ class ReplicaRouter:
         return REPLICA if state.replica_ready else PRIMARY
 
     def db_for_write(self, model, **hints):
-        state = _request.get()
+        state = current_request()
         if state is not None:
             state.wrote = True
         return PRIMARY

@@ -3,7 +3,8 @@
 import logging
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError
+from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
@@ -111,14 +112,16 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = db_router.begin_request(may_use_replica=self.may_use_replica(request))
+        state = db_router.begin_request(may_use_replica=self.may_use_replica(request))
         try:
             response = self.get_response(request)
-            state = db_router.current_request()
             if state.wrote:
-                db_router.note_primary_write()
+                self.record_write(request)
         finally:
-            db_router.end_request(token)
+            db_router.end_request()
+        if response.streaming and not response.is_async and not isinstance(response, FileResponse):
+            # An export: its rows are read after this returns, routed as its request.
+            response.streaming_content = db_router.read_as(state, response.streaming_content)
         if state.wrote or request.method not in self.SAFE_METHODS:
             response.set_cookie(
                 self.PIN_COOKIE,
@@ -129,6 +132,18 @@ class ReplicaReadsMiddleware:
                 samesite="Lax",
             )
         return response
+
+    def record_write(self, request):
+        # The write is done: failing to record it must not turn it into an error page.
+        try:
+            db_router.note_primary_write()
+        except DatabaseError:
+            logger.warning(
+                "Could not record the primary's position after %s %s",
+                request.method,
+                request.path,
+                exc_info=True,
+            )
 
     def may_use_replica(self, request):
         return (
