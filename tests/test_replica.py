@@ -14,11 +14,13 @@ server) in a database number of this work tree's own.
 What it shows, through the public responses only (so that it holds whatever cache the
 site keeps in front of them):
 
-- an entry published through one instance's admin is public through the other at once;
+- an entry published through one instance's admin is public through the other at once
+  (its page, the API, its list, the export and the feed);
 - public pages are read from the replica: with the replica's replay paused, a change
   made on the primary alone is not what readers see;
 - nothing is stale after a withdrawal, even while the replica lags (replay paused):
-  withdrawn through one instance, both instances' page and API answer "gone" at once.
+  withdrawn through one instance, it is gone from both instances' page, API, list,
+  export and feed at once.
 
 It runs only on PostgreSQL. Where the replica cannot be built it is skipped, except in
 CI (CI=true), where it fails. Everything it starts is stopped, and the scratch database
@@ -403,6 +405,7 @@ def change_on_the_primary_alone(stack, slug, title):
 def test_two_app_servers_a_streaming_replica_and_one_redis(stack):
     first, second, pk = stack["first"], stack["second"], stack["edited_pk"]
     page, api = "/directives/replica-edited/", "/api/v1/directives/replica-edited/"
+    lists = ("/directives/", "/export/directives.csv", "/feeds/latest.atom")
     for url in (first, second):
         assert public(url, page).status_code == 404
         assert public(url, api).status_code == 404
@@ -415,7 +418,8 @@ def test_two_app_servers_a_streaming_replica_and_one_redis(stack):
         shown = public(url, page)
         assert shown.status_code == 200 and EDITED in shown.text
         assert public(url, api).json()["title"] == EDITED
-        assert EDITED in public(url, "/directives/").text
+        for path in lists:
+            assert EDITED in public(url, path).text, path
 
     # Public pages are read from the replica: with its replay paused, a change made on
     # the primary alone is not what either app server shows (these pages were never
@@ -434,7 +438,8 @@ def test_two_app_servers_a_streaming_replica_and_one_redis(stack):
         for url in (first, second):
             assert public(url, page).status_code == 410
             assert public(url, api).status_code == 404
-            assert EDITED not in public(url, "/directives/").text
+            for path in lists:
+                assert EDITED not in public(url, path).text, path
 
     # Caught up again, readers are back on the replica: a change on the primary alone
     # is again not seen while replay is paused; and the withdrawal stays.
