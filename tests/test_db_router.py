@@ -22,6 +22,7 @@ from emgov import db_router
 from emgov.db_router import PRIMARY, REPLICA, ReplicaRouter
 from policies.models import Directive
 from tests.builders import make_directive
+from tests.test_query_counts import PAGES, populate
 
 ROUTED = pytest.mark.django_db(transaction=True, databases=[PRIMARY, REPLICA])
 PIN_COOKIE = "emgov_primary"
@@ -117,6 +118,26 @@ def test_an_anonymous_reader_reads_pages_and_exports_from_the_replica(client, ro
         assert on_primary == 0 and on_replica > 0, url
         assert PIN_COOKIE not in response.cookies
     assert db_router.current_request() is None  # nothing left for the next request
+
+
+@ROUTED
+def test_no_public_surface_reads_the_primary_or_pins_its_reader(client, routed):
+    """Every public page, search, the API, feeds, sitemaps and exports: all from the
+    replica, and none sets the pin cookie (which would send readers to the primary
+    and keep their responses out of shared caches)."""
+    # A near miss: on PostgreSQL the trigram threshold must be set on the connection
+    # the search reads from (the replica), or this title is not found.
+    make_directive(title="Care and support for rescue teams")
+    response, on_primary, _ = queries_by_database(client, "get", "/search/?q=resuce+teams")
+    assert "Care and support for" in response.body and on_primary == 0
+    populate()
+    surfaces = [*PAGES, "/search/?q=emergency", "/timeline/", "/api/v1/directives/"]
+    surfaces += ["/feeds/latest.atom", "/sitemap.xml", "/export/provisions.jsonl"]
+    for url in surfaces:
+        response, on_primary, on_replica = queries_by_database(client, "get", url)
+        assert response.status_code == 200, url
+        assert on_primary == 0 and on_replica > 0, url
+        assert PIN_COOKIE not in response.cookies, url
 
 
 @ROUTED
