@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import OperationalError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
+from core.checks import replica_has_a_shared_cache
 from emgov import db_router
 from emgov.db_router import PRIMARY, REPLICA, ReplicaRouter
 from policies.models import Directive
@@ -221,3 +222,16 @@ def test_a_request_that_writes_records_the_primarys_log_position(client, routed)
     assert cache.get(db_router.WRITE_POSITION_KEY) == "FFFFFFFF/0"
     # A server that is not replaying a log (here the primary itself) is never behind.
     assert db_router.replica_has_caught_up() is True
+
+
+def test_a_replica_without_a_shared_cache_is_warned_of(settings):
+    settings.DATABASE_REPLICA_URL = "postgres://emgov@replica.example:5432/emgov"
+    assert [warning.id for warning in replica_has_a_shared_cache(None)] == ["emgov.W003"]
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://x:6379/0"},
+    }
+    assert replica_has_a_shared_cache(None) == []
+    settings.DATABASE_REPLICA_URL = ""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert replica_has_a_shared_cache(None) == []
