@@ -84,6 +84,6 @@ def replica_has_a_shared_cache(app_configs, **kwargs):
         Warning(
             "DATABASE_REPLICA_URL is set but the cache is each process's own.",
             hint="Set REDIS_URL, the same on every app server (docs/scaling.md).",
-            id="emgov.W003",
+            id="emgov.W004",
         )
     ]

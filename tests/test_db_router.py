@@ -226,7 +226,7 @@ def test_a_request_that_writes_records_the_primarys_log_position(client, routed)
 
 def test_a_replica_without_a_shared_cache_is_warned_of(settings):
     settings.DATABASE_REPLICA_URL = "postgres://emgov@replica.example:5432/emgov"
-    assert [warning.id for warning in replica_has_a_shared_cache(None)] == ["emgov.W003"]
+    assert [warning.id for warning in replica_has_a_shared_cache(None)] == ["emgov.W004"]
     settings.CACHES = {
         **settings.CACHES,
         "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://x:6379/0"},
