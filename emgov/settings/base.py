@@ -143,6 +143,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Anonymous pages from the shared cache, filed under the public state's token; below
+    # LocaleMiddleware, which has chosen the language the key names.
+    "emgov.middleware.PublicPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "emgov.middleware.PrivateForStaffMiddleware",
@@ -233,6 +236,11 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# How long an anonymous public page stays in that cache (0: pages are not cached).
+# What a page shows changing is no reason to wait: every committed public write files
+# pages under a new key at once (core.public_state); this only bounds the memory.
+PAGE_CACHE_SECONDS = env_seconds("EMGOV_PAGE_CACHE_SECONDS", "600")
 
 # Progress of the imports that run as background tasks: files in a directory that the
 # site and its task worker share (why files: editorial.import_tasks.ImportProgress).

@@ -32,6 +32,10 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}
 # point the cache at it with a key prefix of their own.
 CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Each test sees pages as built for it; the tests of the page cache turn it on
+# (tests/test_page_cache.py).
+PAGE_CACHE_SECONDS = 0
+
 # The suite's databases are thrown away after it: a commit need not wait for the disk
 # (the tests that commit, races and browser journeys, are many).
 _options = DATABASES["default"]["OPTIONS"]
