@@ -113,3 +113,20 @@ def test_an_oversize_request_gets_the_sites_own_page(site):
     response = fetch(site, f"{HTTPS}/search/?q={'x' * 40000}")
     assert response.status == 414
     assert b"This request is too large" in response.read()
+
+
+def test_an_export_is_built_once_then_sent_by_nginx(site):
+    first = fetch(site, f"{HTTPS}/export/themes.csv")
+    assert first.status == 200
+    content = first.read()
+    assert content.startswith(b"id,slug,")
+    kept = list((ROOT / "var" / "exports").rglob("*-themes.csv"))
+    assert kept, "the first download kept its file"
+    again = fetch(site, f"{HTTPS}/export/themes.csv")
+    assert again.status == 200
+    assert again.read() == content
+    assert "X-Accel-Redirect" not in again.headers  # nginx acts on it, never passes it on
+    assert again.headers["Content-Disposition"] == 'attachment; filename="emgov-themes.csv"'
+    # The internal location answers no one directly.
+    relative = kept[0].relative_to(ROOT / "var" / "exports").as_posix()
+    assert fetch(site, f"{HTTPS}/_exports/{relative}").status == 404

@@ -252,6 +252,12 @@ CACHES["progress"] = {
     "TIMEOUT": 7 * 24 * 3600,
 }
 
+# Built exports (exports.files): each collection's file, kept per public state, in
+# this directory. EMGOV_EXPORTS_ACCEL_PREFIX, where nginx serves that directory as an
+# internal location (scripts/prod/nginx.conf.in), has nginx send them.
+EXPORTS_DIR = os.environ.get("EMGOV_EXPORTS_DIR") or str(BASE_DIR / "var" / "exports")
+EXPORTS_ACCEL_PREFIX = os.environ.get("EMGOV_EXPORTS_ACCEL_PREFIX", "")
+
 # Background tasks (bulk imports in the admin): Django's tasks framework (the
 # django-tasks backport) with its database backend, so the queue is a table of the
 # site's own database and needs no other service. `manage.py db_worker` runs them.
@@ -339,6 +345,17 @@ PAGE_SIZE = 20
 # are kept (search.common_terms) rather than counted from its matches, which takes
 # about a millisecond per 200 matches on PostgreSQL.
 SEARCH_COMMON_TERM_DOCUMENTS = 2000
+
+# What one client address may ask of the costliest public pages (core.throttle),
+# counted in the default cache; past it, the 429 page. None: no limit. The API's own
+# limit is API_REQUESTS_PER_MINUTE, below.
+EMGOV_THROTTLE_RATES = {
+    "search": "60/minute",
+    # A whole collection a request: enough for every collection in both formats, twice.
+    "exports": "30/hour",
+    "feeds": "120/minute",  # feeds and sitemaps: a crawler reads many sections at once
+    "citations": "60/minute",
+}
 
 # The read-only public API (api/). Anonymous clients only: it serves published data,
 # so no one needs to log in, and every client is throttled alike.
