@@ -16,7 +16,8 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: translations install browser redis run setup-site test lint check test-sqlite test-postgres e2e \
 	test-embedded \
-	coverage-erase coverage-report bench-corpus bench bench-clean clean serve-prod stop-prod test-prod
+	coverage-erase coverage-report bench-corpus bench bench-pages bench-clean clean serve-prod stop-prod \
+	test-prod
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -129,6 +130,12 @@ bench-corpus: install
 
 bench: install
 	$(BENCH_MANAGE) search_bench $(BENCH_ARGS)
+
+# Pages under load through `make serve-prod` with wrk (bench/pages, bench/RESULTS.md):
+# the bench corpus on PostgreSQL, or DATABASE_URL=sqlite:///... for SQLite.
+bench-pages: install redis
+	scripts/ensure-nginx
+	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" bench/pages
 
 bench-clean: install
 	$(BENCH_MANAGE) make_synthetic --delete --yes

@@ -99,3 +99,45 @@ def test_the_counts_are_in_redis_where_every_worker_sees_them(settings, directiv
     assert len(keys) == 1 and CLIENT in keys[0]
     assert get(PAGES["search"]).status_code == 200
     assert get(PAGES["search"]).status_code == 429
+
+
+def test_check_deploy_warns_while_the_throttles_are_off(settings):
+    from django.core.checks import run_checks
+
+    def warnings():
+        checked = run_checks(include_deployment_checks=True)
+        return [message.id for message in checked if message.id == "emgov.W003"]
+
+    assert warnings() == []
+    settings.THROTTLES_ON = False
+    assert warnings() == ["emgov.W003"]
+
+
+def test_the_site_settings_turn_every_throttle_off_only_when_asked():
+    import os
+    import subprocess
+    import sys
+
+    read = (
+        "from django.conf import settings as s; "
+        "print(sorted(s.EMGOV_THROTTLE_RATES.values(), key=str), "
+        "s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMGOV_")}
+    env["DJANGO_SETTINGS_MODULE"] = "emgov.settings"
+    on = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {read}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "None" not in on.stdout and "'60/minute'" in on.stdout
+    off = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {read}"],
+        env={**env, "EMGOV_THROTTLES": "0"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert off.stdout.strip() == "[None, None, None, None] {'anon': None}"

@@ -356,6 +356,11 @@ EMGOV_THROTTLE_RATES = {
     "feeds": "120/minute",  # feeds and sitemaps: a crawler reads many sections at once
     "citations": "60/minute",
 }
+# Off only for a load benchmark from one address (bench/pages), never on a served
+# site: `check --deploy` warns (emgov.W003).
+THROTTLES_ON = env_bool("EMGOV_THROTTLES", True)
+if not THROTTLES_ON:
+    EMGOV_THROTTLE_RATES = dict.fromkeys(EMGOV_THROTTLE_RATES)
 
 # The read-only public API (api/). Anonymous clients only: it serves published data,
 # so no one needs to log in, and every client is throttled alike.
@@ -368,7 +373,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": f"{API_REQUESTS_PER_MINUTE}/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": f"{API_REQUESTS_PER_MINUTE}/minute" if THROTTLES_ON else None
+    },
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
