@@ -5,14 +5,15 @@ import json
 import statistics
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 
 def main(path):
     rows = defaultdict(list)  # (mode, page) → [(run, result)]
     static = {}  # (mode, run) → requests a second of the static file through nginx
     app_static = {}  # (mode, run) → the same from gunicorn (WhiteNoise)
-    for line in open(path, encoding="utf-8"):
-        mode, run, page, address, result = line.rstrip("\n").split("\t")
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        mode, run, page, address, result = line.split("\t")
         result = json.loads(result)
         if page == "static file":
             static[mode, run] = result["rps"]
