@@ -16,7 +16,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: translations install browser redis run setup-site test lint check test-sqlite test-postgres e2e \
 	test-embedded \
-	coverage-erase coverage-report bench-corpus bench bench-pages bench-clean clean serve-prod stop-prod \
+	coverage-erase coverage-report bench-corpus bench bench-pages bench-soak bench-clean clean serve-prod stop-prod \
 	test-prod
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -136,6 +136,12 @@ bench: install
 bench-pages: install redis
 	scripts/ensure-nginx
 	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" bench/pages
+
+# Ten minutes of public reads and admin writes at once through make serve-prod
+# (bench/soak): no 5xx, no acknowledged write lost. SOAK_SECONDS shortens it.
+bench-soak: install redis
+	scripts/ensure-nginx
+	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" bench/soak
 
 bench-clean: install
 	$(BENCH_MANAGE) make_synthetic --delete --yes
