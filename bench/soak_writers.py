@@ -35,7 +35,7 @@ class FormFields(HTMLParser):
         attrs = dict(attrs)
         if tag == "form" and attrs.get("id") == self.form_id:
             self.inside = True
-        if not self.inside or not attrs.get("name") and tag != "option":
+        if not self.inside or (not attrs.get("name") and tag != "option"):
             return
         if tag == "input" and attrs.get("type") not in ("submit", "button", "file"):
             if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:

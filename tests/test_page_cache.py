@@ -13,7 +13,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from core import public_state
 from core.models import PublicState, Status
 from editorial.pending import propose_change
-from editorial.workflow import entry_withdraw, publish_change
+from editorial.workflow import entry_publish, entry_submit, entry_withdraw, publish_change
 from emgov.middleware import PublicPageCacheMiddleware
 from tests.builders import make_agreement, make_country, make_source, make_theme
 from tests.conftest import logged_in, make_user
@@ -61,9 +61,10 @@ def queries_for(client, path):
     return response, content, len(queries)
 
 
-def published_agreement():
+def published_agreement(status=Status.PUBLISHED):
     source = make_source(title="Fictional bulletin of the Zanzibar drills")
     return make_agreement(
+        status=status,
         title=TITLE,
         slug=SLUG,
         themes=[make_theme(name="Flood drills", slug="flood-drills")],
@@ -95,6 +96,24 @@ def test_every_surface_is_served_from_the_cache_until_a_withdrawal_commits(page_
             assert response.status_code in (404, 410), path
         else:
             assert TITLE not in body(response) and SLUG not in body(response), path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publication_is_on_every_cached_surface_at_once(page_cache):
+    editor, reviewer = make_user("ed", "Editor"), make_user("rita", "Reviewer")
+    agreement = published_agreement(status=Status.DRAFT)
+    public = Client()
+    for path in SURFACES:
+        content = body(public.get(path))  # cached without it
+        assert TITLE not in content, path
+
+    entry_submit(entry=agreement, user=editor)
+    entry_publish(entry=agreement, user=reviewer)
+    for path in SURFACES:
+        response = public.get(path)
+        assert response.status_code == 200, path
+        content = body(response)
+        assert TITLE in content or SLUG in content, path
 
 
 @pytest.mark.django_db(transaction=True)
