@@ -80,7 +80,7 @@ class Editor:
             raise SystemExit(f"login failed: {status}")
 
     def request(self, path, data=None):
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 (main() allows https:// only)
             self.base + path,
             data=urllib.parse.urlencode([tuple(f) for f in data]).encode() if data else None,
             headers={"Referer": self.base + path},
@@ -145,6 +145,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--writers", type=int, default=2)
     options = parser.parse_args()
+    if not options.base.startswith("https://"):
+        parser.error("--base must be the site's https:// address")
     context = ssl.create_default_context(cafile=options.cafile)
     deadline = time.monotonic() + options.seconds
     editors = [
