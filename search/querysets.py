@@ -232,9 +232,7 @@ def unknown_words(words):
     words = list(dict.fromkeys(words))
     if not words:
         return []
-    found = ", ".join(
-        ["EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s)"] * len(words)
-    )
+    found = ", ".join(["EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s)"] * len(words))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {found}", [f'"{word}"' for word in words])
         known = cursor.fetchone()

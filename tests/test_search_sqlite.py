@@ -43,9 +43,7 @@ def assert_matched_and_ranked_in_one_scan(sql, params=()):
     assert len(full_text) == 1, plan
     assert re.fullmatch(r"SCAN search_fts VIRTUAL TABLE INDEX 0:M\d*", full_text[0]), plan
     assert not any("CORRELATED" in step for step in plan if "search_fts" in step), plan
-    assert any(
-        "search_searchdocument USING INTEGER PRIMARY KEY" in step for step in plan
-    ), plan
+    assert any("search_searchdocument USING INTEGER PRIMARY KEY" in step for step in plan), plan
 
 
 def test_the_counting_query_ranks_in_the_scan_that_matches(db):

@@ -40,7 +40,9 @@ SEARCHES = {
     "16 unknown words (spelling correction)": {"q": UNKNOWN_WORDS},
     "three misspelt words (spelling correction)": {"q": "resuce voluntear earthqauke"},
     "16 misspelt common words (spelling correction)": {
-        "q": " ".join(word[:2] + word[3] + word[2] + word[4:] for word in synthetic.DOMAIN_WORDS[:16])
+        "q": " ".join(
+            word[:2] + word[3] + word[2] + word[4:] for word in synthetic.DOMAIN_WORDS[:16]
+        )
     },
     f"one very common word ('{COMMON_WORDS[0]}')": {"q": COMMON_WORDS[0]},
     f"one very common word ('{COMMON_WORDS[0]}'), sorted by date": {
@@ -69,8 +71,12 @@ class Command(BaseCommand):
             raise CommandError("Run it with EMGOV_SYNTHETIC_PUBLIC=1, on a database of its own.")
         client = Client()
         documents = SearchDocument.objects.published().count()
-        self.stdout.write(f"{connection.vendor}, {documents} published documents, {runs} runs each\n")
-        self.stdout.write("| search | results | queries | p50 ms | max ms | slowest SQL of the worst run, ms |")
+        self.stdout.write(
+            f"{connection.vendor}, {documents} published documents, {runs} runs each\n"
+        )
+        self.stdout.write(
+            "| search | results | queries | p50 ms | max ms | slowest SQL of the worst run, ms |"
+        )
         self.stdout.write("| --- | ---: | ---: | ---: | ---: | ---: |")
         with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
             client.get("/search/")  # the first request of a process loads the URLs and templates
