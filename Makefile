@@ -15,7 +15,7 @@ RUN_ADDRESS ?= 127.0.0.1:8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: translations install browser redis run setup-site test lint check test-sqlite test-postgres e2e \
-	coverage-erase coverage-report bench-corpus bench bench-clean clean serve-prod stop-prod test-prod
+	coverage-erase coverage-report bench-corpus bench bench-worst bench-clean clean serve-prod stop-prod test-prod
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -122,6 +122,11 @@ bench-corpus: install
 
 bench: install
 	$(BENCH_MANAGE) search_bench $(BENCH_ARGS)
+
+# Issue 19's slowest searches, cold, as whole pages (bench/RESULTS.md): for SQLite,
+# BENCH_DATABASE_URL=sqlite:////absolute/path/bench.sqlite3 for this and bench-corpus.
+bench-worst: install
+	$(BENCH_MANAGE) search_worst $(BENCH_ARGS)
 
 bench-clean: install
 	$(BENCH_MANAGE) make_synthetic --delete --yes

@@ -240,28 +240,43 @@ def unknown_words(words):
     return unknown[: MAX_CORRECTED_WORDS + 1]
 
 
-def prefixes_of(word):
-    """The first two letters an indexed word near `word` is looked for under: as typed,
-    swapped ("ersuce"), and without the second ("rsecue", "rxescue")."""
-    found = [word[:2], word[1::-1]]
+def spellings_of(word):
+    """The word as typed, with its first two letters swapped ("ersuce"), and without its
+    second letter ("rsecue", "rxescue"): an indexed word near it begins with the first
+    two letters of one of these."""
+    found = [word, word[1::-1] + word[2:]]
     if len(word) > 2:
-        found.append(word[0] + word[2])
+        found.append(word[0] + word[2:])
     return list(dict.fromkeys(found))
 
 
+# The candidates of a range that begin most like the word come first, then those of
+# the nearest length: when a range holds more than MAX_CANDIDATES words, the cap
+# keeps the likeliest ("rescu" for "resuce", among hundreds of words in "re").
+CANDIDATES_SQL = """
+    SELECT * FROM (
+        SELECT %s, term, doc FROM search_fts_vocab
+        WHERE term >= %s AND term < %s AND length(term) BETWEEN max(3, %s - 4) AND %s + 4
+        ORDER BY (substr(term, 1, 3) = substr(%s, 1, 3)) + (substr(term, 1, 4) = substr(%s, 1, 4))
+            + (substr(term, 1, 5) = substr(%s, 1, 5)) DESC, abs(length(term) - %s), term
+        LIMIT %s
+    )
+"""
+
+
 def candidate_terms(words):
-    """SQLite: {word: [(indexed word, documents)]}, read from the vocabulary table by
-    ranges of their first letters (prefixes_of), at most MAX_CANDIDATES from each
-    range, in one query."""
+    """SQLite: {word: [(indexed word, documents)]}, read from the vocabulary table in
+    one query: the words that begin with the first two letters of one of the word's
+    spellings_of, at most MAX_CANDIDATES of each."""
     selects, params, owners = [], [], []
     for word in words:
-        for prefix in prefixes_of(word):
-            end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-            selects.append(
-                f"SELECT * FROM (SELECT %s, term, doc FROM search_fts_vocab "
-                f"WHERE term >= %s AND term < %s AND length(term) >= 3 LIMIT {MAX_CANDIDATES})"
-            )
-            params += [len(owners), prefix, end]
+        for spelling in spellings_of(word):
+            start = spelling[:2]
+            end = start[:-1] + chr(ord(start[-1]) + 1)
+            selects.append(CANDIDATES_SQL)
+            length = len(spelling)
+            params += [len(owners), start, end, length, length, *[spelling] * 3, length]
+            params.append(MAX_CANDIDATES)
             owners.append(word)
     candidates = {word: [] for word in words}
     if not selects:

@@ -95,14 +95,14 @@ def test_spelling_suggestions_read_a_bounded_part_of_the_vocabulary(db, monkeypa
     with CaptureQueriesContext(connection) as queries:
         corrections = querysets.spelling_corrections(["resuce", "teams"])
     assert list(read) == ["resuce"]  # a word some document contains is not respelled
-    assert read["resuce"] <= 5 * len(querysets.prefixes_of("resuce"))
+    assert read["resuce"] <= 5 * len(querysets.spellings_of("resuce"))
     vocabulary = [q["sql"] for q in queries.captured_queries if "search_fts_vocab" in q["sql"]]
     assert len(vocabulary) == 1
     # Every read of the vocabulary is a range of words, which fts5vocab seeks to.
     for step in plan_of(vocabulary[0]):
         if "search_fts_vocab" in step:
             assert not step.endswith("INDEX 0:"), step
-    assert vocabulary[0].count("LIMIT 5") == len(querysets.prefixes_of("resuce"))
+    assert vocabulary[0].count("LIMIT 5") == len(querysets.spellings_of("resuce"))
     assert "resuce" not in corrections or corrections["resuce"].startswith("re")
 
 
