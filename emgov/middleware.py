@@ -1,13 +1,19 @@
 """Middleware of the project itself rather than of one app."""
 
+import hashlib
 import logging
 
 from django.conf import settings
-from django.db import OperationalError
+from django.core.cache import cache
+from django.db import DatabaseError, OperationalError
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import has_vary_header, patch_cache_control
+from django.utils.translation import get_language
 
+from core import public_state
 from core.client_address import from_trusted_proxy
+from emgov import db_router
 
 logger = logging.getLogger(__name__)
 
@@ -81,3 +87,146 @@ class StatementTimeoutMiddleware:
         response["Retry-After"] = "30"
         patch_cache_control(response, no_store=True)
         return response
+
+
+class PublicPageCacheMiddleware:
+    """Anonymous GET responses kept in the cache (Redis in production, shared by every
+    worker and app server) for settings.PAGE_CACHE_SECONDS, filed under the public
+    state's token (core.public_state), which changes after every committed write the
+    public could see: a page is never served once what it shows has changed, on any
+    app server, with nothing to invalidate one by one.
+
+    Only requests without a session cookie are served from the cache or fill it, so
+    staff never get a cached page and never put one in; a response is kept only when
+    it is a whole 200 that says nothing of its reader (no cookie set, no `Vary:
+    Cookie`, not private or no-store). The key is the absolute address with its query
+    and the language of the interface (LocaleMiddleware, above, has chosen it from the
+    path). ConditionalGetMiddleware, further out, answers 304 to cached pages too."""
+
+    # Not cached: the editors' side, the health check (it must look, every time), and
+    # the language switch.
+    EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/i18n/")
+    # Bigger responses are built each time rather than crowd out many smaller ones.
+    MAX_BYTES = 4 * 1024 * 1024
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds or not self._may_use_cache(request):
+            return self.get_response(request)
+        key = self._key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            return self._response(stored)
+        response = self.get_response(request)
+        if request.method == "GET" and self._may_keep(response):
+            cache.set(key, self._stored(response), seconds)
+        return response
+
+    def _may_use_cache(self, request):
+        return (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES
+            and not request.path.startswith(self.EXCLUDED_PREFIXES)
+        )
+
+    def _key(self, request):
+        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        return f"page:{public_state.token()}:{get_language()}:{address}"
+
+    def _may_keep(self, response):
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not has_vary_header(response, "Cookie")
+            and not any(
+                directive in response.get("Cache-Control", "")
+                for directive in ("private", "no-store", "no-cache")
+            )
+            and len(response.content) <= self.MAX_BYTES
+        )
+
+    @staticmethod
+    def _stored(response):
+        return (response.content, list(response.items()))
+
+    @staticmethod
+    def _response(stored):
+        content, headers = stored
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        return response
+
+
+class ReplicaReadsMiddleware:
+    """Which requests may read from the replica (emgov.db_router), and read-your-writes.
+
+    Installed only with a replica (DATABASE_REPLICA_URL), first of all middleware, so
+    that it decides before anything reads. A request may read from the replica when it
+    is a GET or HEAD outside the admin that carries neither a session cookie (logged-in
+    editors: they see drafts and expect their own edits, and sessions are read from the
+    primary) nor the pin cookie. Any other request reads from the primary.
+
+    After any request that wrote, or used an unsafe method, the response sets the pin
+    cookie (`emgov_primary`, REPLICA_PIN_SECONDS): that client reads from the primary
+    for those seconds, whichever app server it reaches. A cookie rather than the
+    session, because readers have no session (making one would cost a write on every
+    POST, and reading it would need the primary anyway) and a cookie is free and
+    stateless; it names no one and grants nothing, so a forged one only sends its
+    client to the primary. For every other client the router's check of the replica's
+    replayed position does the same: after a request that wrote, the primary's log
+    position is recorded in the shared cache, and no request reads a replica until it
+    has replayed that far."""
+
+    PIN_COOKIE = "emgov_primary"
+    SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        state = db_router.begin_request(may_use_replica=self.may_use_replica(request))
+        try:
+            response = self.get_response(request)
+            if state.wrote:
+                self.record_write(request)
+        finally:
+            db_router.end_request()
+        if response.streaming and not response.is_async and not isinstance(response, FileResponse):
+            # An export: its rows are read after this returns, routed as its request.
+            response.streaming_content = db_router.read_as(state, response.streaming_content)
+        if state.wrote or request.method not in self.SAFE_METHODS:
+            response.set_cookie(
+                self.PIN_COOKIE,
+                "1",
+                max_age=settings.REPLICA_PIN_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+    def record_write(self, request):
+        # The write is done: failing to record it must not turn it into an error page.
+        try:
+            db_router.note_primary_write()
+        except DatabaseError:
+            logger.warning(
+                "Could not record the primary's position after %s %s",
+                request.method,
+                request.path,
+                exc_info=True,
+            )
+
+    def may_use_replica(self, request):
+        return (
+            request.method in self.SAFE_METHODS
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and self.PIN_COOKIE not in request.COOKIES
+            and not request.path_info.startswith("/admin/")
+        )

@@ -3,7 +3,7 @@ branching on the database inside (STYLE.md 9): PostgreSQL answers with the store
 tsvector (websearch_to_tsquery, ts_rank, ts_headline) and pg_trgm; SQLite with FTS5
 (MATCH, bm25, highlight, snippet) and its vocabulary table."""
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import BooleanField, Exists, F, FloatField, Func, Lookup, OuterRef, Value
 from django.db.models.expressions import RawSQL
 
@@ -109,7 +109,9 @@ class SearchDocumentQuerySet(models.QuerySet):
         """PostgreSQL: titles that nearly contain the words ("resuce teams"), by pg_trgm
         word similarity, as `rank`. The threshold is a setting of the connection."""
         text = " ".join(query.words())
-        with connection.cursor() as cursor:
+        # Set on the connection this queryset reads from (a read replica, where
+        # there is one), which is not always `default`.
+        with connections[self.db].cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
                 [str(TRIGRAM_THRESHOLD)],
@@ -172,7 +174,7 @@ class SearchDocumentQuerySet(models.QuerySet):
             )
             return {pk: (title, body) for pk, title, body in rows}
         placeholders = ", ".join(["%s"] * len(ids))
-        with connection.cursor() as cursor:
+        with connections[self.db].cursor() as cursor:
             cursor.execute(
                 "SELECT rowid, highlight(search_fts, 0, %s, %s), "
                 f"snippet(search_fts, 2, %s, %s, '…', {SNIPPET_WORDS}) "
@@ -226,14 +228,14 @@ MAX_CORRECTED_WORDS = 3
 MAX_CANDIDATES = 400
 
 
-def unknown_words(words):
+def unknown_words(words, using=DEFAULT_DB_ALIAS):
     """SQLite: the words (at most MAX_CORRECTED_WORDS + 1 of them) that no indexed
     document contains, in one query."""
     words = list(dict.fromkeys(words))
     if not words:
         return []
     found = ", ".join(["EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s)"] * len(words))
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT {found}", [f'"{word}"' for word in words])
         known = cursor.fetchone()
     unknown = [word for word, exists in zip(words, known, strict=True) if not exists]
@@ -264,7 +266,7 @@ CANDIDATES_SQL = """
 """
 
 
-def candidate_terms(words):
+def candidate_terms(words, using=DEFAULT_DB_ALIAS):
     """SQLite: {word: [(indexed word, documents)]}, read from the vocabulary table in
     one query: the words that begin with the first two letters of one of the word's
     spellings_of, at most MAX_CANDIDATES of each."""
@@ -281,14 +283,14 @@ def candidate_terms(words):
     candidates = {word: [] for word in words}
     if not selects:
         return candidates
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
         for owner, term, documents in cursor.fetchall():
             candidates[owners[owner]].append((term, documents))
     return candidates
 
 
-def spelling_corrections(words):
+def spelling_corrections(words, using=DEFAULT_DB_ALIAS):
     """SQLite, which has no trigram index: each unknown word replaced by the indexed
     word (a porter stem, such as "rescu") fewest edits away, the most common on a tie,
     among the indexed words that begin alike (candidate_terms). A word some document
@@ -297,11 +299,11 @@ def spelling_corrections(words):
 
     The reader's word keeps its ending and the stem has lost it, so the word is also
     compared cut to the stem's length: "rescuing" and "resuce" both come to "rescu"."""
-    unknown = unknown_words(words)
+    unknown = unknown_words(words, using)
     if not unknown or len(unknown) > MAX_CORRECTED_WORDS:
         return {}
     corrections = {}
-    for word, vocabulary in candidate_terms(unknown).items():
+    for word, vocabulary in candidate_terms(unknown, using).items():
         allowed = 1 if len(word) <= 4 else 2
         best = None
         for term, documents in vocabulary:

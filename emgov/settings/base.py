@@ -84,10 +84,16 @@ if not USING_POSTGRES:
 # no limit by default (migrations, imports and index rebuilds may rightly take long):
 # see docs/operations.md.
 STATEMENT_TIMEOUT_SECONDS = env_seconds("EMGOV_STATEMENT_TIMEOUT", "10")
-if USING_POSTGRES:
-    options = DATABASES["default"].setdefault("OPTIONS", {})
+
+
+def bound_statements(database):
+    options = database.setdefault("OPTIONS", {})
     timeout = f"-c statement_timeout={int(STATEMENT_TIMEOUT_SECONDS * 1000)}"
     options["options"] = f"{options['options']} {timeout}" if "options" in options else timeout
+
+
+if USING_POSTGRES:
+    bound_statements(DATABASES["default"])
 if USING_POSTGRES:
     # Each work tree tests against a database of its own, so that two test runs on one
     # machine (two clones, or a clone and CI) never drop each other's database.
@@ -95,6 +101,29 @@ if USING_POSTGRES:
         "NAME": os.environ.get("EMGOV_TEST_DATABASE_NAME")
         or f"test_emgov_{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]}"
     }
+
+# A PostgreSQL streaming replica for public reads (docs/scaling.md): with
+# DATABASE_REPLICA_URL set, emgov.db_router sends anonymous GETs of public pages to it
+# and everything else to the primary; unset, there is no router and nothing changes.
+# A client reads from the primary for REPLICA_PIN_SECONDS after it writes (it sees its
+# own edit even if the replica lags); the replica must also have replayed the last
+# write before anyone reads from it, which the shared cache (REDIS_URL) tells every
+# app server.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_PIN_SECONDS = 10
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql" or not USING_POSTGRES:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL names a PostgreSQL replica of DATABASE_URL's PostgreSQL"
+        )
+    bound_statements(DATABASES["replica"])
+    # Tests never create a second database: the replica is the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["emgov.db_router.ReplicaRouter"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -131,7 +160,7 @@ if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
 
 MIDDLEWARE = [
-    # First: X-Forwarded-Proto only from a trusted proxy, before anything reads it.
+    # X-Forwarded-Proto only from a trusted proxy, before anything reads it.
     "emgov.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -143,6 +172,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Anonymous pages from the shared cache, filed under the public state's token; below
+    # LocaleMiddleware, which has chosen the language the key names.
+    "emgov.middleware.PublicPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "emgov.middleware.PrivateForStaffMiddleware",
@@ -155,6 +187,9 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
+if DATABASE_REPLICA_URL:
+    # First of all: it decides where the request reads before anything reads.
+    MIDDLEWARE.insert(0, "emgov.middleware.ReplicaReadsMiddleware")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -234,6 +269,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# How long an anonymous public page stays in that cache (0: pages are not cached).
+# What a page shows changing is no reason to wait: every committed public write files
+# pages under a new key at once (core.public_state); this only bounds the memory.
+PAGE_CACHE_SECONDS = env_seconds("EMGOV_PAGE_CACHE_SECONDS", "600")
+
 # Progress of the imports that run as background tasks: files in a directory that the
 # site and its task worker share (why files: editorial.import_tasks.ImportProgress).
 PROGRESS_DIR = Path(os.environ.get("EMGOV_PROGRESS_DIR") or BASE_DIR / "var" / "progress")
@@ -243,6 +283,12 @@ CACHES["progress"] = {
     # A job's progress is read while it runs; its outcome is kept with the job.
     "TIMEOUT": 7 * 24 * 3600,
 }
+
+# Built exports (exports.files): each collection's file, kept per public state, in
+# this directory. EMGOV_EXPORTS_ACCEL_PREFIX, where nginx serves that directory as an
+# internal location (scripts/prod/nginx.conf.in), has nginx send them.
+EXPORTS_DIR = os.environ.get("EMGOV_EXPORTS_DIR") or str(BASE_DIR / "var" / "exports")
+EXPORTS_ACCEL_PREFIX = os.environ.get("EMGOV_EXPORTS_ACCEL_PREFIX", "")
 
 # Background tasks (bulk imports in the admin): Django's tasks framework (the
 # django-tasks backport) with its database backend, so the queue is a table of the
@@ -332,6 +378,22 @@ PAGE_SIZE = 20
 # about a millisecond per 200 matches on PostgreSQL.
 SEARCH_COMMON_TERM_DOCUMENTS = 2000
 
+# What one client address may ask of the costliest public pages (core.throttle),
+# counted in the default cache; past it, the 429 page. None: no limit. The API's own
+# limit is API_REQUESTS_PER_MINUTE, below.
+EMGOV_THROTTLE_RATES = {
+    "search": "60/minute",
+    # A whole collection a request: enough for every collection in both formats, twice.
+    "exports": "30/hour",
+    "feeds": "120/minute",  # feeds and sitemaps: a crawler reads many sections at once
+    "citations": "60/minute",
+}
+# Off only for a load benchmark from one address (bench/pages), never on a served
+# site: `check --deploy` warns (emgov.W003).
+THROTTLES_ON = env_bool("EMGOV_THROTTLES", True)
+if not THROTTLES_ON:
+    EMGOV_THROTTLE_RATES = dict.fromkeys(EMGOV_THROTTLE_RATES)
+
 # The read-only public API (api/). Anonymous clients only: it serves published data,
 # so no one needs to log in, and every client is throttled alike.
 API_REQUESTS_PER_MINUTE = 120
@@ -343,7 +405,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": f"{API_REQUESTS_PER_MINUTE}/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": f"{API_REQUESTS_PER_MINUTE}/minute" if THROTTLES_ON else None
+    },
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {

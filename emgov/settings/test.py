@@ -1,8 +1,18 @@
 """Settings for the test suite (pyproject.toml points pytest here): the site's own,
 with what makes tests fast and independent of one another."""
 
+import copy
+
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, INSTALLED_APPS, REST_FRAMEWORK, STORAGES, USING_POSTGRES
+from .base import (
+    CACHES,
+    DATABASES,
+    EMGOV_THROTTLE_RATES,
+    INSTALLED_APPS,
+    REST_FRAMEWORK,
+    STORAGES,
+    USING_POSTGRES,
+)
 
 # Never a production key: the suite signs sessions and CSRF tokens with it.
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
@@ -26,11 +36,22 @@ STORAGES = {
 # Every test client is the same anonymous address: only the throttle's own test
 # (tests/test_api.py) turns the API's limit on, so that no other test can trip it.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}
+# The same for the pages' throttles (tests/test_throttles.py turns them on).
+EMGOV_THROTTLE_RATES = dict.fromkeys(EMGOV_THROTTLE_RATES)
 
 # Each test process's own memory, even where REDIS_URL is set: tests clear the cache,
 # and must never clear a shared one. The tests of Redis itself (tests/test_serving.py)
 # point the cache at it with a key prefix of their own.
 CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Each test sees pages as built for it; the tests of the page cache turn it on
+# (tests/test_page_cache.py).
+PAGE_CACHE_SECONDS = 0
+
+# Exports are streamed afresh each time: most tests write without committing, so the
+# public state, which changes on commit, would not tell their files apart. The tests
+# of built exports (tests/test_built_exports.py) give them a directory.
+EXPORTS_DIR = ""
 
 # The suite's databases are thrown away after it: a commit need not wait for the disk
 # (the tests that commit, races and browser journeys, are many).
@@ -39,6 +60,12 @@ if USING_POSTGRES:
     _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
 else:
     _options["init_command"] += "PRAGMA synchronous=OFF;"
+
+# A "replica" alias for the router's tests (tests/test_db_router.py): another
+# connection to the primary's own test database (a mirror, so no second database is
+# created). No query goes there unless a test installs the router.
+if "replica" not in DATABASES:
+    DATABASES["replica"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}
 
 # Background tasks run at once, inside the request that enqueues them, so that a test
 # sees their outcome deterministically; tests/test_import_tasks.py runs the database
