@@ -68,7 +68,7 @@ def test_pages_beyond_the_cached_results_rank_in_the_scan_that_matches(db):
 
 
 def test_a_search_of_many_unknown_words_reads_no_vocabulary(client, db):
-    build_corpus()
+    make_directive(title="Volunteer rescue teams", slug="teams")
     cache.clear()
     unknown = " ".join(f"qzx{chr(97 + n)}vbn" for n in range(16))
     with CaptureQueriesContext(connection) as queries:
@@ -107,7 +107,7 @@ def test_spelling_suggestions_read_a_bounded_part_of_the_vocabulary(db, monkeypa
 
 
 def test_more_unknown_words_than_the_cap_are_not_respelled(db):
-    build_corpus()
+    make_directive(title="Volunteer rescue teams", slug="teams", summary="Earthquake drills.")
     words = ["resuce", "voluntear", "earthqauke", "droughtt"]
     assert len(words) > querysets.MAX_CORRECTED_WORDS
     assert querysets.spelling_corrections(words) == {}
