@@ -16,8 +16,8 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: translations install browser redis run setup-site test lint check test-sqlite test-postgres e2e \
 	test-embedded \
-	coverage-erase coverage-report bench-corpus bench bench-pages bench-soak bench-clean clean serve-prod stop-prod \
-	test-prod
+	coverage-erase coverage-report bench-corpus bench bench-worst bench-pages bench-soak bench-clean clean \
+	serve-prod stop-prod test-prod
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -130,6 +130,11 @@ bench-corpus: install
 
 bench: install
 	$(BENCH_MANAGE) search_bench $(BENCH_ARGS)
+
+# Issue 19's slowest searches, cold, as whole pages (bench/RESULTS.md): for SQLite,
+# BENCH_DATABASE_URL=sqlite:////absolute/path/bench.sqlite3 for this and bench-corpus.
+bench-worst: install
+	$(BENCH_MANAGE) search_worst $(BENCH_ARGS)
 
 # Pages under load through `make serve-prod` with wrk (bench/pages, bench/RESULTS.md):
 # the bench corpus on PostgreSQL, or DATABASE_URL=sqlite:///... for SQLite.

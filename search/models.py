@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core import public_state
 from core.models import DatePrecision, format_partial_date
 from core.registry import registry
-from search.querysets import SearchDocumentQuerySet, TermCountQuerySet
+from search.querysets import Match, SearchDocumentQuerySet, TermCountQuerySet
 
 
 class SearchDocument(models.Model):
@@ -111,6 +111,40 @@ class SearchFacet(models.Model):
 
     def __str__(self):
         return f"{self.kind}={self.value}"
+
+
+class FullTextRow(models.Model):
+    """SQLite: a row of the FTS5 table (search_fts, migration 0002), through the view
+    search_fts_rows (migration 0009), joined to its document so that a search matches
+    and ranks in one scan of the full-text index (SearchDocumentQuerySet.matching and
+    ranked) rather than asking FTS5 again for each match. Unmanaged: the migrations
+    write its SQL out, and only SQLite has it."""
+
+    document = models.OneToOneField(
+        SearchDocument,
+        on_delete=models.DO_NOTHING,  # the triggers of migration 0002 delete the row
+        primary_key=True,
+        db_column="document_id",
+        db_constraint=False,
+        related_name="full_text",
+        verbose_name=_("document"),
+    )
+    # FTS5's hidden column named after its table: the left side of MATCH, and the
+    # first argument of bm25().
+    index = models.TextField(_("full-text index"), db_column="search_fts", editable=False)
+
+    class Meta:
+        managed = False
+        db_table = "search_fts_rows"
+        required_db_vendor = "sqlite"
+        verbose_name = _("full-text row")
+        verbose_name_plural = _("full-text rows")
+
+    def __str__(self):
+        return str(self.pk)
+
+
+FullTextRow._meta.get_field("index").register_lookup(Match)
 
 
 class TermCount(models.Model):

@@ -4,7 +4,7 @@ tsvector (websearch_to_tsquery, ts_rank, ts_headline) and pg_trgm; SQLite with F
 (MATCH, bm25, highlight, snippet) and its vocabulary table."""
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Value
+from django.db.models import BooleanField, Exists, F, FloatField, Func, Lookup, OuterRef, Value
 from django.db.models.expressions import RawSQL
 
 # Highlight markers: core.text keeps them out of the indexed text, so every marker in
@@ -16,7 +16,7 @@ from search.backends import SHORTLISTS
 
 TS_QUERY = "websearch_to_tsquery('english', %s)"
 # Titles weigh most (A), then headings, names and tags (B), then the text (C).
-FTS5_WEIGHTS = "10.0, 4.0, 1.0"
+FTS5_WEIGHTS = (10.0, 4.0, 1.0)
 # word_similarity above which a title counts as a near miss: "resuce teams" scores
 # 0.53 against "Care and support for rescue teams", a title sharing only "teams" 0.46.
 TRIGRAM_THRESHOLD = 0.5
@@ -32,6 +32,30 @@ ORDER_SQL = {
 
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+class Match(Lookup):
+    """SQLite: `full_text__index__match=expression`, FTS5's MATCH on the table the
+    join gave, by its alias. Registered on that one field (search.models.FullTextRow)."""
+
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class BM25(Func):
+    """SQLite: FTS5's bm25() of the row being matched, with the column weights. It
+    reads the statistics of the scan that matched that row, so it is valid only in
+    the query (and the FROM) whose MATCH found it."""
+
+    function = "bm25"
+    output_field = FloatField()
+
+    def __init__(self, index, weights):
+        super().__init__(index, *(Value(float(weight)) for weight in weights))
 
 
 class SearchDocumentQuerySet(models.QuerySet):
@@ -55,11 +79,9 @@ class SearchDocumentQuerySet(models.QuerySet):
                     RawSQL(f"search_vector @@ {TS_QUERY}", [query.websearch()], BooleanField())
                 )
             else:
-                queryset = queryset.filter(
-                    id__in=RawSQL(
-                        "SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [query.fts5()]
-                    )
-                )
+                # A join, not a subquery: ranked() then takes bm25 from this one scan
+                # of the FTS5 index, which drives the join (tests/test_search_sqlite.py).
+                queryset = queryset.filter(full_text__index__match=query.fts5())
         for run in query.cjk:
             # On PostgreSQL a trigram GIN index serves this LIKE.
             queryset = queryset.filter(original__contains=run)
@@ -72,18 +94,15 @@ class SearchDocumentQuerySet(models.QuerySet):
         return self.filter(RawSQL(f"{vector} @@ {TS_QUERY}", [query.websearch()], BooleanField()))
 
     def ranked(self, query):
-        """Annotate `rank`, higher for a better match; 0 when nothing is ranked."""
+        """Annotate `rank`, higher for a better match; 0 when nothing is ranked.
+        On SQLite, of a queryset already matching(query): the rank is bm25 of the
+        FTS5 row that match joined, computed in the same scan."""
         if not query.has_words:
             return self.annotate(rank=Value(0.0, output_field=FloatField()))
         if is_postgres():
             rank = RawSQL(f"ts_rank(search_vector, {TS_QUERY})", [query.websearch()])
         else:
-            table = self.model._meta.db_table
-            rank = RawSQL(
-                f"(SELECT -bm25(search_fts, {FTS5_WEIGHTS}) FROM search_fts "
-                f"WHERE search_fts MATCH %s AND rowid = {table}.id)",
-                [query.fts5()],
-            )
+            rank = -BM25(F("full_text__index"), FTS5_WEIGHTS)
         return self.annotate(rank=models.ExpressionWrapper(rank, output_field=FloatField()))
 
     def similar_titles(self, query):
@@ -199,18 +218,92 @@ def edit_distance(a, b):
     return previous[-1]
 
 
+# Spelling suggestions on SQLite read the vocabulary by ranges of words (fts5vocab
+# counts a word's documents by reading its whole list of them, so reading all of it
+# took seconds on the benchmark corpus): at most this many unknown words are
+# respelled in one search, each from at most MAX_CANDIDATES indexed words of each of
+# three ranges. A search with more unknown words than that is not a typo, and gets
+# no suggestion.
+MAX_CORRECTED_WORDS = 3
+MAX_CANDIDATES = 400
+
+
+def unknown_words(words, using=DEFAULT_DB_ALIAS):
+    """SQLite: the words (at most MAX_CORRECTED_WORDS + 1 of them) that no indexed
+    document contains, in one query."""
+    words = list(dict.fromkeys(words))
+    if not words:
+        return []
+    found = ", ".join(["EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s)"] * len(words))
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {found}", [f'"{word}"' for word in words])
+        known = cursor.fetchone()
+    unknown = [word for word, exists in zip(words, known, strict=True) if not exists]
+    return unknown[: MAX_CORRECTED_WORDS + 1]
+
+
+def spellings_of(word):
+    """The word as typed, with its first two letters swapped ("ersuce"), and without its
+    second letter ("rsecue", "rxescue"): an indexed word near it begins with the first
+    two letters of one of these."""
+    found = [word, word[1::-1] + word[2:]]
+    if len(word) > 2:
+        found.append(word[0] + word[2:])
+    return list(dict.fromkeys(found))
+
+
+# The candidates of a range that begin most like the word come first, then those of
+# the nearest length: when a range holds more than MAX_CANDIDATES words, the cap
+# keeps the likeliest ("rescu" for "resuce", among hundreds of words in "re").
+CANDIDATES_SQL = """
+    SELECT * FROM (
+        SELECT %s, term, doc FROM search_fts_vocab
+        WHERE term >= %s AND term < %s AND length(term) BETWEEN max(3, %s - 4) AND %s + 4
+        ORDER BY (substr(term, 1, 3) = substr(%s, 1, 3)) + (substr(term, 1, 4) = substr(%s, 1, 4))
+            + (substr(term, 1, 5) = substr(%s, 1, 5)) DESC, abs(length(term) - %s), term
+        LIMIT %s
+    )
+"""
+
+
+def candidate_terms(words, using=DEFAULT_DB_ALIAS):
+    """SQLite: {word: [(indexed word, documents)]}, read from the vocabulary table in
+    one query: the words that begin with the first two letters of one of the word's
+    spellings_of, at most MAX_CANDIDATES of each."""
+    selects, params, owners = [], [], []
+    for word in words:
+        for spelling in spellings_of(word):
+            start = spelling[:2]
+            end = start[:-1] + chr(ord(start[-1]) + 1)
+            selects.append(CANDIDATES_SQL)
+            length = len(spelling)
+            params += [len(owners), start, end, length, length, *[spelling] * 3, length]
+            params.append(MAX_CANDIDATES)
+            owners.append(word)
+    candidates = {word: [] for word in words}
+    if not selects:
+        return candidates
+    with connections[using].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        for owner, term, documents in cursor.fetchall():
+            candidates[owners[owner]].append((term, documents))
+    return candidates
+
+
 def spelling_corrections(words, using=DEFAULT_DB_ALIAS):
-    """SQLite, which has no trigram index: each word replaced by the indexed word (a
-    porter stem, such as "rescu") fewest edits away, the most common on a tie.
+    """SQLite, which has no trigram index: each unknown word replaced by the indexed
+    word (a porter stem, such as "rescu") fewest edits away, the most common on a tie,
+    among the indexed words that begin alike (candidate_terms). A word some document
+    contains is left as it is; a search with more than MAX_CORRECTED_WORDS unknown
+    words gets no corrections.
 
     The reader's word keeps its ending and the stem has lost it, so the word is also
-    compared cut to the stem's length: "rescuing" and "resuce" both come to "rescu".
-    A correct word comes back as its own stem, which matches just as it did."""
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT term, doc FROM search_fts_vocab WHERE length(term) >= 3")
-        vocabulary = cursor.fetchall()
+    compared cut to the stem's length: "rescuing" and "resuce" both come to "rescu"."""
+    unknown = unknown_words(words, using)
+    if not unknown or len(unknown) > MAX_CORRECTED_WORDS:
+        return {}
     corrections = {}
-    for word in words:
+    for word, vocabulary in candidate_terms(unknown, using).items():
         allowed = 1 if len(word) <= 4 else 2
         best = None
         for term, documents in vocabulary:

@@ -169,8 +169,11 @@ def filtered(query, filters, *, include_drafts=False):
 
 # The first results are sorted under a LIMIT, which PostgreSQL does as a top-N heap
 # sort keeping only the best {first}, rather than sorting and numbering every match.
+# SQLite is told to compute the matches once (its default for a table expression
+# used more than once, made explicit): bm25() is valid only in the scan that matched,
+# so its query must never be merged into the counting ones.
 COUNT_SQL = """
-    WITH matches (id, entry_type, year, date, rank, facet_keys) AS ({matches})
+    WITH matches (id, entry_type, year, date, rank, facet_keys) AS {materialized} ({matches})
     SELECT 'type', entry_type, year, COUNT(*) FROM matches GROUP BY entry_type, year
     UNION ALL
     {facet_counts}
@@ -233,6 +236,7 @@ def count_matches(documents, sort):
     sql, params = matching.query.sql_with_params()
     # Django compiled the inner query, and every value in it is a parameter.
     counting = COUNT_SQL.format(
+        materialized="" if is_postgres() else "MATERIALIZED",
         matches=sql,
         facet_counts=FACET_COUNTS_SQL["postgresql" if is_postgres() else "sqlite"],
         order=ORDER_SQL[sort],
