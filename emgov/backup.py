@@ -169,7 +169,7 @@ def _pg_tables(cursor):
 
 def _run(command, environment, what):
     try:
-        finished = subprocess.run(  # noqa: S603 (a fixed command, no shell)
+        finished = subprocess.run(
             command, env=environment, capture_output=True, text=True, check=False
         )
     except FileNotFoundError as error:

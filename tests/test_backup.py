@@ -183,7 +183,7 @@ def test_a_damaged_or_foreign_backup_is_refused_before_anything_is_touched(
 
     dump.write_bytes(original)
     (path / "files" / "readme.txt").unlink()
-    with pytest.raises(backups.BackupError, match="files/readme.txt is missing"):
+    with pytest.raises(backups.BackupError, match=r"files/readme\.txt is missing"):
         backups.read_manifest(path)
     (path / "manifest.json").unlink()
     with pytest.raises(backups.BackupError, match="not an emgov backup"):

@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PORTS = {"EMGOV_HTTPS_PORT": "18443", "EMGOV_HTTP_PORT": "18080", "EMGOV_APP_PORT": "18001"}
+# Ports of the test's own; EMGOV_TEST_PROD_PORT_BASE moves them all, so that two work
+# trees on one machine can run it at once.
+BASE = int(os.environ.get("EMGOV_TEST_PROD_PORT_BASE", "18000"))
+PORTS = {
+    "EMGOV_HTTPS_PORT": str(BASE + 443),
+    "EMGOV_HTTP_PORT": str(BASE + 80),
+    "EMGOV_APP_PORT": str(BASE + 1),
+}
 HTTPS = f"https://127.0.0.1:{PORTS['EMGOV_HTTPS_PORT']}"
 HTTP = f"http://127.0.0.1:{PORTS['EMGOV_HTTP_PORT']}"
 
@@ -113,3 +120,16 @@ def test_an_oversize_request_gets_the_sites_own_page(site):
     response = fetch(site, f"{HTTPS}/search/?q={'x' * 40000}")
     assert response.status == 414
     assert b"This request is too large" in response.read()
+
+
+def test_metrics_are_read_from_gunicorn_on_loopback_never_through_nginx(site):
+    assert fetch(site, f"{HTTPS}/metrics").status == 404
+    assert fetch(site, f"{HTTPS}/metrics?format=text").status == 404
+    app = f"http://127.0.0.1:{PORTS['EMGOV_APP_PORT']}/metrics"
+    # Straight to gunicorn, as the operator's Prometheus: every worker's counts added up.
+    for _ in range(4):
+        fetch(site, f"{HTTPS}/healthz")
+    text = fetch(site, app).read().decode()
+    assert 'django_http_requests_total_by_method_total{method="GET"}' in text
+    # Through nginx but past its rule (an address nginx does not stop): still refused.
+    assert fetch(site, f"{HTTPS}/metrics/").status == 404

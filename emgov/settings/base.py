@@ -10,6 +10,7 @@ is this module. The suite adds to them in `emgov.settings.test`, the benchmarks 
 
 import datetime
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 
@@ -96,6 +97,14 @@ if USING_POSTGRES:
         or f"test_emgov_{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]}"
     }
 
+# Query counts, durations and errors for /metrics: django-prometheus' subclass of
+# Django's own backend, which takes the same options (the statement timeout, SQLite's
+# transaction mode) and adds a counter and a timer around each statement.
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -116,6 +125,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "core",
     "policies",
     "cooperation",
@@ -131,7 +141,9 @@ if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
 
 MIDDLEWARE = [
-    # First: X-Forwarded-Proto only from a trusted proxy, before anything reads it.
+    # First, so that the request's time and count for /metrics cover all the rest.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # X-Forwarded-Proto only from a trusted proxy, before anything reads it.
     "emgov.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -152,6 +164,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the logged-in editor as the author of every history entry.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The response's status, view and size for /metrics. Last but django-axes, so that
+    # it counts the lockout page that django-axes puts in place of a login's response.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes requires: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -256,13 +271,27 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # reached directly. Behind the project's own nginx on the same machine: 127.0.0.1.
 EMGOV_TRUSTED_PROXIES = env_list("EMGOV_TRUSTED_PROXIES", "")
 
+# Who may read /metrics (Prometheus' text, django-prometheus): addresses or networks,
+# comma-separated, matched against the connecting address only. A request that carries
+# X-Forwarded-For came through a proxy and is refused whatever it says: the public
+# nginx in front never passes /metrics (scripts/prod/nginx.conf.in), and the operator's
+# Prometheus scrapes gunicorn directly. Anyone else gets the site's 404.
+EMGOV_METRICS_ALLOWED = env_list("EMGOV_METRICS_ALLOWED", "127.0.0.1,::1")
+for _network in EMGOV_METRICS_ALLOWED:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"EMGOV_METRICS_ALLOWED: not an address or network: {_network!r}"
+        ) from error
+
 TAGGIT_CASE_INSENSITIVE = True
 
 # Security. Everything below is on by default; DJANGO_SECURE_SSL_REDIRECT=0 lets the
 # site answer plain HTTP (on loopback, or behind a proxy that redirects by itself).
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-# Health checks come over plain HTTP from inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Health checks and the metrics' scrapes come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
