@@ -3,6 +3,7 @@ on loopback ports of the test's own, with a SQLite database of its own. It takes
 half a minute, so it runs in `make test-prod` (EMGOV_TEST_PROD=1), not `make test`."""
 
 import gzip
+import json
 import os
 import socket
 import ssl
@@ -133,3 +134,18 @@ def test_metrics_are_read_from_gunicorn_on_loopback_never_through_nginx(site):
     assert 'django_http_requests_total_by_method_total{method="GET"}' in text
     # Through nginx but past its rule (an address nginx does not stop): still refused.
     assert fetch(site, f"{HTTPS}/metrics/").status == 404
+
+
+def test_each_request_is_one_json_line_carrying_nginxs_request_id(site):
+    fetch(site, f"{HTTPS}/healthz?from=test-prod")
+    access = (ROOT / "var" / "prod" / "nginx-access.log").read_text().splitlines()
+    nginx_line = next(line for line in reversed(access) if "/healthz?from=test-prod" in line)
+    request_id = nginx_line.rsplit(" ", 1)[1]
+    records = [
+        json.loads(line)
+        for line in (ROOT / "var" / "prod" / "gunicorn.log").read_text().splitlines()
+        if line.startswith("{")
+    ]
+    (record,) = [record for record in records if record.get("request_id") == request_id]
+    assert record["path"] == "/healthz" and record["query"] == "from=test-prod"
+    assert record["status"] == 200 and record["client"] == "127.0.0.1"

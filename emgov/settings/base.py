@@ -143,6 +143,9 @@ if USING_POSTGRES:
 MIDDLEWARE = [
     # First, so that the request's time and count for /metrics cover all the rest.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # One JSON line a request (EMGOV_REQUEST_LOG), with the final status and the time
+    # of all that follows.
+    "emgov.request_log.RequestLogMiddleware",
     # X-Forwarded-Proto only from a trusted proxy, before anything reads it.
     "emgov.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -337,11 +340,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Warnings and errors to standard error; and, when EMGOV_REQUEST_LOG is on (by default
+# when debug is off), one JSON line a request there too (emgov.request_log), for the
+# service manager's journal or a log shipper.
+EMGOV_REQUEST_LOG = env_bool("EMGOV_REQUEST_LOG", not DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "emgov.request_log.JsonLineFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "emgov.requests": {
+            "handlers": ["requests"],
+            "level": "INFO" if EMGOV_REQUEST_LOG else "WARNING",
+            "propagate": False,
+        }
+    },
 }
 
 # Whether a reviewer may publish what they wrote or submitted themselves. Off, every

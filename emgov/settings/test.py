@@ -2,7 +2,15 @@
 with what makes tests fast and independent of one another."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, INSTALLED_APPS, REST_FRAMEWORK, STORAGES, USING_POSTGRES
+from .base import (
+    CACHES,
+    DATABASES,
+    INSTALLED_APPS,
+    LOGGING,
+    REST_FRAMEWORK,
+    STORAGES,
+    USING_POSTGRES,
+)
 
 # Never a production key: the suite signs sessions and CSRF tokens with it.
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
@@ -44,3 +52,13 @@ else:
 # sees their outcome deterministically; tests/test_import_tasks.py runs the database
 # backend and its worker as production does.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# No request log: thousands of requests would bury the failures. Its own test
+# (tests/test_request_log.py) turns it on and reads it.
+LOGGING = {
+    **LOGGING,
+    "loggers": {
+        **LOGGING["loggers"],
+        "emgov.requests": {**LOGGING["loggers"]["emgov.requests"], "level": "WARNING"},
+    },
+}
