@@ -75,3 +75,16 @@ def test_the_public_proxy_never_passes_metrics():
 
     conf = (settings.BASE_DIR / "scripts" / "prod" / "nginx.conf.in").read_text()
     assert re.search(r"location = /metrics \{ return 404; \}", conf)
+
+
+def test_a_login_lockout_is_counted_with_its_own_status(editor):
+    # PrometheusAfterMiddleware sits outside django-axes, which replaces a locked-out
+    # login's response: the metrics count the 429 the client got, not the form's 200.
+    name = "django_http_responses_total_by_status_total"
+    before = counter(scrape(REMOTE_ADDR="127.0.0.1").content.decode(), name, status="429")
+    guesser = Client(REMOTE_ADDR="198.51.100.8")
+    for _ in range(5):
+        response = guesser.post("/admin/login/", {"username": "ed", "password": "wrong guess"})
+    assert response.status_code == 429
+    after = counter(scrape(REMOTE_ADDR="127.0.0.1").content.decode(), name, status="429")
+    assert after == before + 1
