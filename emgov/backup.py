@@ -81,9 +81,12 @@ def _sqlite_counts(path):
         db.close()
 
 
-def _sqlite_copy(source_path, target_path):
+def _sqlite_copy(source_path, target_path, *, read_only=False):
     """SQLite's online backup: a consistent copy, page by page, while others write."""
-    source = sqlite3.connect(source_path, timeout=20)
+    if read_only:
+        source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=20)
+    else:
+        source = sqlite3.connect(source_path, timeout=20)
     target = sqlite3.connect(target_path, timeout=20)
     try:
         source.backup(target)
@@ -121,7 +124,7 @@ def _sqlite_restore(settings_dict, directory):
     path.parent.mkdir(parents=True, exist_ok=True)
     # Into the database (not over its file): a running site's connections and its WAL
     # see the restored pages, as they would any write.
-    _sqlite_copy(str(directory / DUMPS["sqlite"]), str(path))
+    _sqlite_copy(str(directory / DUMPS["sqlite"]), str(path), read_only=True)
     return _sqlite_counts(path)
 
 
@@ -342,6 +345,9 @@ def read_manifest(directory):
     except (KeyError, TypeError, AttributeError) as error:
         raise BackupError(f"The manifest of {directory} is incomplete ({error}).") from error
     for name, described in expected.items():
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            # Restored under MEDIA_ROOT: a name must not lead out of it.
+            raise BackupError(f"The manifest of {directory} names a file outside it: {name}")
         path = directory / name
         if not path.is_file():
             raise BackupError(f"The backup is damaged: {name} is missing.")

@@ -8,6 +8,8 @@ on SQLite a file in the test's temporary directory."""
 
 import json
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import psycopg2
@@ -189,6 +191,14 @@ def test_a_damaged_or_foreign_backup_is_refused_before_anything_is_touched(
     with pytest.raises(backups.BackupError, match="not an emgov backup"):
         backups.restore(path, force=True)
 
+    # A file named out of MEDIA_ROOT.
+    (path / "manifest.json").write_text(
+        json.dumps({**manifest, "files": {"../escaped.txt": manifest["files"]["readme.txt"]}})
+    )
+    with pytest.raises(backups.BackupError, match="names a file outside it"):
+        backups.restore(path, force=True)
+    assert not (fictional_site.parent / "escaped.txt").exists()
+
     # A backup of the other engine.
     (path / "files" / "readme.txt").write_text("A stored file.\n")
     other = "sqlite" if POSTGRES else "postgresql"
@@ -196,3 +206,33 @@ def test_a_damaged_or_foreign_backup_is_refused_before_anything_is_touched(
     with pytest.raises(backups.BackupError, match=f"backup is of a {other} database"):
         backups.restore(path, force=True)
     assert database_contents() == before
+
+
+def test_a_backup_taken_while_the_site_writes_holds_what_its_manifest_counts(
+    scratch_database, tmp_path
+):
+    stop = threading.Event()
+    written = []
+
+    def write():
+        try:
+            while not stop.is_set():
+                ImportJob.objects.create(collection="directives", file_name="w.csv", content="x")
+                written.append(1)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        while len(written) < 3:
+            time.sleep(0.005)
+        # Rows keep coming while it runs (dozens on SQLite, hundreds on PostgreSQL here).
+        path = backups.backup(tmp_path / "backups")
+    finally:
+        stop.set()
+        writer.join()
+
+    wipe(scratch_database)
+    backups.restore(path)  # which counts every table again against the manifest
+    assert 3 <= ImportJob.objects.count() <= len(written)
