@@ -15,8 +15,9 @@ RUN_ADDRESS ?= 127.0.0.1:8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: translations install browser redis run setup-site test lint check test-sqlite test-postgres e2e \
-	coverage-erase coverage-report bench-corpus bench bench-clean clean serve-prod stop-prod test-prod \
-	backup restore
+	test-embedded \
+	coverage-erase coverage-report bench-corpus bench bench-pages bench-soak bench-clean clean serve-prod stop-prod \
+	test-prod backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -81,8 +82,9 @@ serve-prod: install redis
 stop-prod:
 	scripts/stop-prod
 
-# Its test starts and stops the whole stack (about half a minute), so not in `make test`.
-test-prod: install redis
+# Its test starts the whole stack on ports of the work tree's own, checks it from
+# outside (the MDN HTTP Observatory's grade among it) and stops it: about half a minute.
+test-prod: install browser redis
 	scripts/ensure-nginx
 	EMGOV_TEST_PROD=1 $(BIN)/pytest -p no:cacheprovider tests/test_prod.py
 
@@ -111,8 +113,13 @@ coverage-report: install
 # its database or the browser, so on two cores together they take little longer than
 # the PostgreSQL run alone. -O prints each run's output whole, when it ends.
 test: lint check coverage-erase
-	$(MAKE) --no-print-directory -j2 -O test-sqlite test-postgres
+	$(MAKE) --no-print-directory -j2 -O test-embedded test-postgres
 	$(MAKE) --no-print-directory coverage-report
+
+# The SQLite run, then the production stack's test (on SQLite too): the PostgreSQL
+# run, the longer, goes on beside both.
+test-embedded: test-sqlite
+	$(MAKE) --no-print-directory test-prod
 
 # The search benchmark (bench/RESULTS.md), on a PostgreSQL database of its own, never
 # the site's: create it first (createdb emgov_bench). Only the bench settings install
@@ -134,6 +141,18 @@ bench-corpus: install
 
 bench: install
 	$(BENCH_MANAGE) search_bench $(BENCH_ARGS)
+
+# Pages under load through `make serve-prod` with wrk (bench/pages, bench/RESULTS.md):
+# the bench corpus on PostgreSQL, or DATABASE_URL=sqlite:///... for SQLite.
+bench-pages: install redis
+	scripts/ensure-nginx
+	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" bench/pages
+
+# Ten minutes of public reads and admin writes at once through make serve-prod
+# (bench/soak): no 5xx, no acknowledged write lost. SOAK_SECONDS shortens it.
+bench-soak: install redis
+	scripts/ensure-nginx
+	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" bench/soak
 
 bench-clean: install
 	$(BENCH_MANAGE) make_synthetic --delete --yes

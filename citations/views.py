@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from citations import to_bibtex, to_csl_json, to_ris
 from citations.entries import csl_item, formatted_citations, page_metadata
 from core.registry import registry
+from core.throttle import throttled
 
 DOWNLOADS = {
     "bib": (to_bibtex, "application/x-bibtex"),
@@ -17,6 +18,7 @@ DOWNLOADS = {
 }
 
 
+@throttled("citations")
 def entry_citation(request, fmt, *, type_key, **url_kwargs):
     """The download of a published entry's citation, for the type named in the route
     (`type_key`), found by the same address parts as its page."""

@@ -60,3 +60,17 @@ def no_synthetic_rows(app_configs, **kwargs):
             id="emgov.W002",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def throttles_are_on(app_configs, **kwargs):
+    if getattr(settings, "THROTTLES_ON", True):
+        return []
+    return [
+        Warning(
+            "The throttles are off (EMGOV_THROTTLES=0): any client may ask for searches "
+            "and exports without limit.",
+            hint="Unset EMGOV_THROTTLES; it is for load benchmarks from one address only.",
+            id="emgov.W003",
+        )
+    ]

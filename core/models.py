@@ -1,6 +1,8 @@
 """What every kind of entry shares, and the reference tables they all point to:
 themes, sources (with their ordered authors), countries and organizations."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -833,3 +835,32 @@ class LinkCheck(models.Model):
 # Tags are reference data like themes (editorial.admin_reference): their changes are
 # recorded with who and why, in core.HistoricalTag.
 register_history(Tag, app="core")
+
+
+class PublicStateManager(models.Manager):
+    def token(self):
+        """The current state of what the public sees, to file cached pages under."""
+        return str(self.values_list("token", flat=True).first() or "none")
+
+    def changed(self):
+        if not self.update(token=uuid.uuid4()):
+            self.create()
+
+
+class PublicState(models.Model):
+    """One row whose token changes after every committed write that the public could
+    see (core.public_state). Cached public pages and built exports are keyed by it,
+    so none outlives the data it was made from, whichever process or app server wrote
+    it. A random token rather than a counter: a restored backup never brings back a
+    number that pages of other data were cached under."""
+
+    token = models.UUIDField(_("token"), default=uuid.uuid4)
+
+    objects = PublicStateManager()
+
+    class Meta:
+        verbose_name = _("public state")
+        verbose_name_plural = _("public state")
+
+    def __str__(self):
+        return str(self.token)

@@ -297,15 +297,17 @@ def working_copy(entry):
         base = change.snapshot["base"] if change else entry_state(published)
         copy = WorkingCopy(entry=entry, change=change, base=base)
         version = published_version(published, change)
-        savepoint = transaction.savepoint()
-        try:
-            with search_signals.discarded():
-                if change is not None:
-                    apply_state(published, base, change.snapshot["proposed"])
-                model._default_manager.filter(pk=entry.pk).update(version=version)
-                yield copy
-        finally:
-            transaction.savepoint_rollback(savepoint)
+        # A savepoint always rolled back. An atomic block rather than a bare savepoint,
+        # so that what its writes asked to run on commit (core.public_state) goes too.
+        with transaction.atomic(using=model._default_manager.db):
+            try:
+                with search_signals.discarded():
+                    if change is not None:
+                        apply_state(published, base, change.snapshot["proposed"])
+                    model._default_manager.filter(pk=entry.pk).update(version=version)
+                    yield copy
+            finally:
+                transaction.set_rollback(True, using=model._default_manager.db)
         if copy.proposed is not None:
             _hold(copy)
 

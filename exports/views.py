@@ -5,11 +5,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from api.views import COLLECTIONS
+from core import public_state
+from core.throttle import throttled
+from exports import files
 from exports.fields import describe_collection
 from exports.writers import LIST_SEPARATOR, csv_lines, jsonl_lines
 
-# Rows fetched (with their linked items) per database round trip: memory stays flat
-# however many rows a collection has.
+# Rows read (with their linked items) per query: memory stays flat and no one query
+# grows with the collection, however many rows it has.
 CHUNK_SIZE = 500
 
 FORMATS = {
@@ -18,18 +21,45 @@ FORMATS = {
 }
 
 
+def in_chunks(queryset):
+    """Every row of `queryset` in id order, read CHUNK_SIZE at a time, each read
+    starting after the last id of the one before (no offset to skip, no cursor held
+    open across reads, so each is bounded by the statement timeout on its own)."""
+    size, last = CHUNK_SIZE, None
+    while True:
+        chunk = queryset if last is None else queryset.filter(pk__gt=last)
+        rows = list(chunk.order_by("pk")[:size])
+        yield from rows
+        if len(rows) < size:
+            return
+        last = rows[-1].pk
+
+
+def export_lines(request, collection, file_format):
+    serializer = COLLECTIONS[collection].serializer_class(context={"request": request})
+    rows = (serializer.to_representation(item) for item in in_chunks(serializer.public_queryset()))
+    return FORMATS[file_format][1](list(serializer.fields), rows)
+
+
+@throttled("exports")
 def export(request, collection, file_format):
-    """Every public row of a collection, streamed, in id order."""
+    """Every public row of a collection, in id order: the file built for the current
+    public state, or, the first time, streamed as it is built (exports.files)."""
     if collection not in COLLECTIONS or file_format not in FORMATS:
         raise Http404
-    serializer = COLLECTIONS[collection].serializer_class(context={"request": request})
-    queryset = serializer.public_queryset().order_by("pk")
-    rows = (serializer.to_representation(item) for item in queryset.iterator(CHUNK_SIZE))
-    content_type, lines = FORMATS[file_format]
-    response = StreamingHttpResponse(
-        lines(list(serializer.fields), rows), content_type=content_type
-    )
-    response["Content-Disposition"] = f'attachment; filename="emgov-{collection}.{file_format}"'
+    content_type = FORMATS[file_format][0]
+    filename = f"emgov-{collection}.{file_format}"
+    # Lazy: no row is read before the token below, so a file is never kept under a
+    # newer state than what it holds.
+    lines = export_lines(request, collection, file_format)
+    if settings.EXPORTS_DIR:
+        token = public_state.token()
+        path = files.built_path(token, request.build_absolute_uri("/"), collection, file_format)
+        if path.exists():
+            return files.file_response(path, filename, content_type)
+        lines = files.kept_while_streamed(lines, path, token)
+    response = StreamingHttpResponse(lines, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -11,6 +11,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import public_state
 from core.models import DatePrecision, format_partial_date
 from core.registry import registry
 from search.querysets import SearchDocumentQuerySet, TermCountQuerySet
@@ -153,9 +154,11 @@ class IndexStateManager(models.Manager):
         until the transaction ends, and a save made during a rebuild waits for it,
         then reads what it committed, rather than writing a second document beside
         the rebuild's. Taken first, before any table lock, so two writers can never
-        hold one lock each and wait for the other's."""
+        hold one lock each and wait for the other's. What search pages show changes
+        with it, so the public state does too (once this transaction commits)."""
         if not self.update(token=uuid.uuid4()):
             self.create()
+        public_state.changed(self.db)
 
 
 class IndexState(models.Model):

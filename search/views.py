@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.throttle import throttled
 from core.views_mixins import paginate
 from search import parsing, services
 from search.forms import SearchForm, TimelineForm
@@ -8,6 +9,7 @@ from search.forms import SearchForm, TimelineForm
 TIMELINE_PAGE_SIZE = 50
 
 
+@throttled("search")
 def search(request):
     """/search/?q=: form → search service → template."""
     form = SearchForm(request.GET)

@@ -129,8 +129,10 @@ def test_export_reads_rows_in_chunks_with_their_links(client, monkeypatch):
             download(client, "directives", "jsonl")
         return len(queries)
 
-    # Five prefetched relations per chunk: themes, tags, provisions, sources, links.
-    assert queries_for(2) - queries_for(5) == 2 * 5
+    # A chunk is one query for its rows and five for what they link to (themes, tags,
+    # provisions, sources, links): in twos, three chunks (2, 2, 1); in fives, one,
+    # and one more query that finds no sixth row.
+    assert queries_for(2) - queries_for(5) == 3 * 6 - (6 + 1)
 
 
 def test_unknown_collection_or_format_is_not_found(client):

@@ -3,6 +3,7 @@ on loopback ports of the test's own, with a SQLite database of its own. It takes
 half a minute, so it runs in `make test-prod` (EMGOV_TEST_PROD=1), not `make test`."""
 
 import gzip
+import hashlib
 import json
 import os
 import socket
@@ -16,13 +17,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# Ports of the test's own; EMGOV_TEST_PROD_PORT_BASE moves them all, so that two work
-# trees on one machine can run it at once.
-BASE = int(os.environ.get("EMGOV_TEST_PROD_PORT_BASE", "18000"))
+# Ports of this work tree's own, so that two clones on one machine can run it at once.
+_BASE = 20000 + int(hashlib.sha256(str(ROOT).encode()).hexdigest(), 16) % 3000 * 3
 PORTS = {
-    "EMGOV_HTTPS_PORT": str(BASE + 443),
-    "EMGOV_HTTP_PORT": str(BASE + 80),
-    "EMGOV_APP_PORT": str(BASE + 1),
+    "EMGOV_HTTPS_PORT": str(_BASE),
+    "EMGOV_HTTP_PORT": str(_BASE + 1),
+    "EMGOV_APP_PORT": str(_BASE + 2),
 }
 HTTPS = f"https://127.0.0.1:{PORTS['EMGOV_HTTPS_PORT']}"
 HTTP = f"http://127.0.0.1:{PORTS['EMGOV_HTTP_PORT']}"
@@ -149,3 +149,41 @@ def test_each_request_is_one_json_line_carrying_nginxs_request_id(site):
     (record,) = [record for record in records if record.get("request_id") == request_id]
     assert record["path"] == "/healthz" and record["query"] == "from=test-prod"
     assert record["status"] == 200 and record["client"] == "127.0.0.1"
+
+
+def test_an_export_is_built_once_then_sent_by_nginx(site):
+    first = fetch(site, f"{HTTPS}/export/themes.csv")
+    assert first.status == 200
+    content = first.read()
+    assert content.startswith(b"id,slug,")
+    kept = list((ROOT / "var" / "exports").rglob("*-themes.csv"))
+    assert kept, "the first download kept its file"
+    again = fetch(site, f"{HTTPS}/export/themes.csv")
+    assert again.status == 200
+    assert again.read() == content
+    assert "X-Accel-Redirect" not in again.headers  # nginx acts on it, never passes it on
+    assert again.headers["Content-Disposition"] == 'attachment; filename="emgov-themes.csv"'
+    # The internal location answers no one directly.
+    relative = kept[0].relative_to(ROOT / "var" / "exports").as_posix()
+    assert fetch(site, f"{HTTPS}/_exports/{relative}").status == 404
+
+
+def test_the_mdn_http_observatory_grades_it_a_plus(site):
+    scanned = subprocess.run(
+        [
+            "node",
+            ROOT / "scripts" / "observatory.mjs",
+            "localhost",
+            PORTS["EMGOV_HTTP_PORT"],
+            PORTS["EMGOV_HTTPS_PORT"],
+        ],
+        env={**os.environ, "NODE_EXTRA_CA_CERTS": str(ROOT / "var" / "tls" / "ca.pem")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert scanned.returncode == 0, scanned.stdout + scanned.stderr
+    report = json.loads(scanned.stdout)
+    failed = {name: test["result"] for name, test in report["tests"].items() if not test["pass"]}
+    assert failed == {}
+    assert report["grade"] == "A+", report

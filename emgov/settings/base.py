@@ -158,6 +158,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Anonymous pages from the shared cache, filed under the public state's token; below
+    # LocaleMiddleware, which has chosen the language the key names.
+    "emgov.middleware.PublicPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "emgov.middleware.PrivateForStaffMiddleware",
@@ -252,6 +255,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# How long an anonymous public page stays in that cache (0: pages are not cached).
+# What a page shows changing is no reason to wait: every committed public write files
+# pages under a new key at once (core.public_state); this only bounds the memory.
+PAGE_CACHE_SECONDS = env_seconds("EMGOV_PAGE_CACHE_SECONDS", "600")
+
 # Progress of the imports that run as background tasks: files in a directory that the
 # site and its task worker share (why files: editorial.import_tasks.ImportProgress).
 PROGRESS_DIR = Path(os.environ.get("EMGOV_PROGRESS_DIR") or BASE_DIR / "var" / "progress")
@@ -261,6 +269,12 @@ CACHES["progress"] = {
     # A job's progress is read while it runs; its outcome is kept with the job.
     "TIMEOUT": 7 * 24 * 3600,
 }
+
+# Built exports (exports.files): each collection's file, kept per public state, in
+# this directory. EMGOV_EXPORTS_ACCEL_PREFIX, where nginx serves that directory as an
+# internal location (scripts/prod/nginx.conf.in), has nginx send them.
+EXPORTS_DIR = os.environ.get("EMGOV_EXPORTS_DIR") or str(BASE_DIR / "var" / "exports")
+EXPORTS_ACCEL_PREFIX = os.environ.get("EMGOV_EXPORTS_ACCEL_PREFIX", "")
 
 # Background tasks (bulk imports in the admin): Django's tasks framework (the
 # django-tasks backport) with its database backend, so the queue is a table of the
@@ -379,6 +393,22 @@ PAGE_SIZE = 20
 # about a millisecond per 200 matches on PostgreSQL.
 SEARCH_COMMON_TERM_DOCUMENTS = 2000
 
+# What one client address may ask of the costliest public pages (core.throttle),
+# counted in the default cache; past it, the 429 page. None: no limit. The API's own
+# limit is API_REQUESTS_PER_MINUTE, below.
+EMGOV_THROTTLE_RATES = {
+    "search": "60/minute",
+    # A whole collection a request: enough for every collection in both formats, twice.
+    "exports": "30/hour",
+    "feeds": "120/minute",  # feeds and sitemaps: a crawler reads many sections at once
+    "citations": "60/minute",
+}
+# Off only for a load benchmark from one address (bench/pages), never on a served
+# site: `check --deploy` warns (emgov.W003).
+THROTTLES_ON = env_bool("EMGOV_THROTTLES", True)
+if not THROTTLES_ON:
+    EMGOV_THROTTLE_RATES = dict.fromkeys(EMGOV_THROTTLE_RATES)
+
 # The read-only public API (api/). Anonymous clients only: it serves published data,
 # so no one needs to log in, and every client is throttled alike.
 API_REQUESTS_PER_MINUTE = 120
@@ -390,7 +420,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": f"{API_REQUESTS_PER_MINUTE}/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": f"{API_REQUESTS_PER_MINUTE}/minute" if THROTTLES_ON else None
+    },
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {

@@ -5,6 +5,7 @@ from .base import *  # noqa: F403
 from .base import (
     CACHES,
     DATABASES,
+    EMGOV_THROTTLE_RATES,
     INSTALLED_APPS,
     LOGGING,
     REST_FRAMEWORK,
@@ -34,11 +35,22 @@ STORAGES = {
 # Every test client is the same anonymous address: only the throttle's own test
 # (tests/test_api.py) turns the API's limit on, so that no other test can trip it.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}
+# The same for the pages' throttles (tests/test_throttles.py turns them on).
+EMGOV_THROTTLE_RATES = dict.fromkeys(EMGOV_THROTTLE_RATES)
 
 # Each test process's own memory, even where REDIS_URL is set: tests clear the cache,
 # and must never clear a shared one. The tests of Redis itself (tests/test_serving.py)
 # point the cache at it with a key prefix of their own.
 CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Each test sees pages as built for it; the tests of the page cache turn it on
+# (tests/test_page_cache.py).
+PAGE_CACHE_SECONDS = 0
+
+# Exports are streamed afresh each time: most tests write without committing, so the
+# public state, which changes on commit, would not tell their files apart. The tests
+# of built exports (tests/test_built_exports.py) give them a directory.
+EXPORTS_DIR = ""
 
 # The suite's databases are thrown away after it: a commit need not wait for the disk
 # (the tests that commit, races and browser journeys, are many).
