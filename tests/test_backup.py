@@ -180,6 +180,9 @@ def test_a_damaged_or_foreign_backup_is_refused_before_anything_is_touched(
     # The command line says so, and exits nonzero.
     assert backups.main(["restore", str(path), "--force"]) == 1
     assert "damaged" in capsys.readouterr().err
+    # (Its backup, for the record, says what it kept and where.)
+    assert backups.main(["backup", "--dir", str(tmp_path / "cli")]) == 0
+    assert "and 2 stored files to " in capsys.readouterr().out
     assert database_contents() == before
     manifest = json.loads((path / "manifest.json").read_text())
 
