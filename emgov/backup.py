@@ -131,6 +131,25 @@ def _sqlite_restore(settings_dict, directory):
 # PostgreSQL --------------------------------------------------------------------------
 
 
+# The connection options of DATABASE_URL (`?sslmode=require`...) that libpq reads, and
+# the variables that give them to pg_dump and pg_restore.
+LIBPQ_OPTIONS = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "passfile": "PGPASSFILE",
+    "service": "PGSERVICE",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
+}
+
+
+def _libpq_options(settings_dict):
+    options = settings_dict.get("OPTIONS") or {}
+    return {key: str(value) for key, value in options.items() if key in LIBPQ_OPTIONS}
+
+
 def _pg_environment(settings_dict):
     """libpq's variables for pg_dump and pg_restore: the password stays out of argv."""
     environment = dict(os.environ)
@@ -143,6 +162,8 @@ def _pg_environment(settings_dict):
     ]:
         if settings_dict.get(key):
             environment[variable] = str(settings_dict[key])
+    for key, value in _libpq_options(settings_dict).items():
+        environment[LIBPQ_OPTIONS[key]] = value
     # No statement timeout for these tools, whatever the site's own connections carry.
     environment.pop("PGOPTIONS", None)
     return environment
@@ -159,6 +180,7 @@ def _pg_connect(settings_dict):
         port=settings_dict.get("PORT") or None,
         # Counting a large table may take longer than the site's statement timeout.
         options="-c statement_timeout=0",
+        **_libpq_options(settings_dict),
     )
 
 

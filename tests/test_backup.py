@@ -7,6 +7,7 @@ PostgreSQL `<test database>_backup`, unique to this work tree like the test data
 on SQLite a file in the test's temporary directory."""
 
 import json
+import os
 import shutil
 import threading
 import time
@@ -43,7 +44,7 @@ def _pg_admin(statement):
 
 # Committing tests (the connection is closed and pointed elsewhere), each emptying the
 # suite's database after it (pytest-django's rule), so few of them.
-pytestmark = pytest.mark.django_db(transaction=True)
+committing = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -124,6 +125,7 @@ def fictional_site(scratch_database, settings, tmp_path):
     return media
 
 
+@committing
 def test_backup_wipe_restore_loses_nothing(scratch_database, fictional_site, tmp_path):
     before = database_contents()
     files = stored_files(fictional_site)
@@ -164,6 +166,7 @@ def test_backup_wipe_restore_loses_nothing(scratch_database, fictional_site, tmp
     assert database_contents() == before
 
 
+@committing
 def test_a_damaged_or_foreign_backup_is_refused_before_anything_is_touched(
     scratch_database, fictional_site, tmp_path, capsys
 ):
@@ -211,6 +214,7 @@ def test_a_damaged_or_foreign_backup_is_refused_before_anything_is_touched(
     assert database_contents() == before
 
 
+@committing
 def test_a_backup_taken_while_the_site_writes_holds_what_its_manifest_counts(
     scratch_database, tmp_path
 ):
@@ -239,3 +243,25 @@ def test_a_backup_taken_while_the_site_writes_holds_what_its_manifest_counts(
     wipe(scratch_database)
     backups.restore(path)  # which counts every table again against the manifest
     assert 3 <= ImportJob.objects.count() <= len(written)
+
+
+def test_the_dump_tools_reach_the_database_as_the_site_does(monkeypatch):
+    for variable in [name for name in os.environ if name.startswith("PG")]:
+        monkeypatch.delenv(variable)
+    settings_dict = {
+        "NAME": "emgov",
+        "USER": "emgov",
+        "PASSWORD": "secret",
+        "HOST": "db.example.org",
+        "PORT": 5433,
+        "OPTIONS": {"sslmode": "require", "options": "-c statement_timeout=10000"},
+    }
+    environment = backups._pg_environment(settings_dict)
+    assert {key: value for key, value in environment.items() if key.startswith("PG")} == {
+        "PGDATABASE": "emgov",
+        "PGUSER": "emgov",
+        "PGPASSWORD": "secret",  # in the environment, never on the command line
+        "PGHOST": "db.example.org",
+        "PGPORT": "5433",
+        "PGSSLMODE": "require",
+    }
