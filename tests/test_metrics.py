@@ -88,3 +88,19 @@ def test_a_login_lockout_is_counted_with_its_own_status(editor):
     assert response.status_code == 429
     after = counter(scrape(REMOTE_ADDR="127.0.0.1").content.decode(), name, status="429")
     assert after == before + 1
+
+
+def test_check_deploy_warns_when_public_addresses_may_read_the_metrics(settings):
+    from django.core.checks import run_checks
+
+    def warnings():
+        checked = run_checks(include_deployment_checks=True)
+        return [message.id for message in checked if message.id == "emgov.W004"]
+
+    assert warnings() == []  # loopback
+    settings.EMGOV_METRICS_ALLOWED = ["127.0.0.1", "10.0.0.0/8", "fd00::/8"]
+    assert warnings() == []
+    settings.EMGOV_METRICS_ALLOWED = ["127.0.0.1", "0.0.0.0/0"]
+    assert warnings() == ["emgov.W004"]
+    settings.EMGOV_METRICS_ALLOWED = ["::/0"]
+    assert warnings() == ["emgov.W004"]
