@@ -93,10 +93,12 @@ test-prod: install browser redis
 # `make restore BACKUP=var/backups/emgov-<time>` puts one back; FORCE=1 lets it replace
 # a database that is not empty.
 backup: install
+	scripts/ensure-pg-tools
 	scripts/backup
 
 restore: install
 	@test -n "$(BACKUP)" || { echo "make restore BACKUP=var/backups/emgov-<time> [FORCE=1]" >&2; exit 2; }
+	scripts/ensure-pg-tools
 	scripts/restore "$(BACKUP)" $(if $(filter 1 yes true on,$(FORCE)),--force)
 
 e2e: install browser
