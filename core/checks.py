@@ -94,6 +94,33 @@ def metrics_stay_inside(app_configs, **kwargs):
             f"/metrics may be read from public addresses: {', '.join(public)}.",
             hint="List only loopback or the private network of your Prometheus in "
             "EMGOV_METRICS_ALLOWED.",
+            id="emgov.W005",
+        )
+    ]
+
+
+# Cache backends each process keeps to itself.
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+@register(Tags.caches, deploy=True)
+def replica_has_a_shared_cache(app_configs, **kwargs):
+    """With a read replica, the primary's position after each write is kept in the
+    cache so that no app server reads a replica behind it (emgov.db_router). In each
+    process's own memory, every other worker and app server would not see it, and
+    could show an entry as it was before its last change for as long as the replica
+    lags."""
+    if not getattr(settings, "DATABASE_REPLICA_URL", ""):
+        return []
+    if settings.CACHES["default"]["BACKEND"] not in PER_PROCESS_CACHES:
+        return []
+    return [
+        Warning(
+            "DATABASE_REPLICA_URL is set but the cache is each process's own.",
+            hint="Set REDIS_URL, the same on every app server (docs/scaling.md).",
             id="emgov.W004",
         )
     ]

@@ -5,14 +5,15 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import OperationalError
-from django.http import HttpResponse
+from django.db import DatabaseError, OperationalError
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import has_vary_header, patch_cache_control
 from django.utils.translation import get_language
 
 from core import public_state
 from core.client_address import from_trusted_proxy
+from emgov import db_router
 
 logger = logging.getLogger(__name__)
 
@@ -160,3 +161,72 @@ class PublicPageCacheMiddleware:
         for name, value in headers:
             response[name] = value
         return response
+
+
+class ReplicaReadsMiddleware:
+    """Which requests may read from the replica (emgov.db_router), and read-your-writes.
+
+    Installed only with a replica (DATABASE_REPLICA_URL), first of all middleware, so
+    that it decides before anything reads. A request may read from the replica when it
+    is a GET or HEAD outside the admin that carries neither a session cookie (logged-in
+    editors: they see drafts and expect their own edits, and sessions are read from the
+    primary) nor the pin cookie. Any other request reads from the primary.
+
+    After any request that wrote, or used an unsafe method, the response sets the pin
+    cookie (`emgov_primary`, REPLICA_PIN_SECONDS): that client reads from the primary
+    for those seconds, whichever app server it reaches. A cookie rather than the
+    session, because readers have no session (making one would cost a write on every
+    POST, and reading it would need the primary anyway) and a cookie is free and
+    stateless; it names no one and grants nothing, so a forged one only sends its
+    client to the primary. For every other client the router's check of the replica's
+    replayed position does the same: after a request that wrote, the primary's log
+    position is recorded in the shared cache, and no request reads a replica until it
+    has replayed that far."""
+
+    PIN_COOKIE = "emgov_primary"
+    SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        state = db_router.begin_request(may_use_replica=self.may_use_replica(request))
+        try:
+            response = self.get_response(request)
+            if state.wrote:
+                self.record_write(request)
+        finally:
+            db_router.end_request()
+        if response.streaming and not response.is_async and not isinstance(response, FileResponse):
+            # An export: its rows are read after this returns, routed as its request.
+            response.streaming_content = db_router.read_as(state, response.streaming_content)
+        if state.wrote or request.method not in self.SAFE_METHODS:
+            response.set_cookie(
+                self.PIN_COOKIE,
+                "1",
+                max_age=settings.REPLICA_PIN_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+    def record_write(self, request):
+        # The write is done: failing to record it must not turn it into an error page.
+        try:
+            db_router.note_primary_write()
+        except DatabaseError:
+            logger.warning(
+                "Could not record the primary's position after %s %s",
+                request.method,
+                request.path,
+                exc_info=True,
+            )
+
+    def may_use_replica(self, request):
+        return (
+            request.method in self.SAFE_METHODS
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and self.PIN_COOKIE not in request.COOKIES
+            and not request.path_info.startswith("/admin/")
+        )

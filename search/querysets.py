@@ -3,7 +3,7 @@ branching on the database inside (STYLE.md 9): PostgreSQL answers with the store
 tsvector (websearch_to_tsquery, ts_rank, ts_headline) and pg_trgm; SQLite with FTS5
 (MATCH, bm25, highlight, snippet) and its vocabulary table."""
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Value
 from django.db.models.expressions import RawSQL
 
@@ -90,7 +90,9 @@ class SearchDocumentQuerySet(models.QuerySet):
         """PostgreSQL: titles that nearly contain the words ("resuce teams"), by pg_trgm
         word similarity, as `rank`. The threshold is a setting of the connection."""
         text = " ".join(query.words())
-        with connection.cursor() as cursor:
+        # Set on the connection this queryset reads from (a read replica, where
+        # there is one), which is not always `default`.
+        with connections[self.db].cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
                 [str(TRIGRAM_THRESHOLD)],
@@ -153,7 +155,7 @@ class SearchDocumentQuerySet(models.QuerySet):
             )
             return {pk: (title, body) for pk, title, body in rows}
         placeholders = ", ".join(["%s"] * len(ids))
-        with connection.cursor() as cursor:
+        with connections[self.db].cursor() as cursor:
             cursor.execute(
                 "SELECT rowid, highlight(search_fts, 0, %s, %s), "
                 f"snippet(search_fts, 2, %s, %s, '…', {SNIPPET_WORDS}) "
@@ -197,14 +199,14 @@ def edit_distance(a, b):
     return previous[-1]
 
 
-def spelling_corrections(words):
+def spelling_corrections(words, using=DEFAULT_DB_ALIAS):
     """SQLite, which has no trigram index: each word replaced by the indexed word (a
     porter stem, such as "rescu") fewest edits away, the most common on a tie.
 
     The reader's word keeps its ending and the stem has lost it, so the word is also
     compared cut to the stem's length: "rescuing" and "resuce" both come to "rescu".
     A correct word comes back as its own stem, which matches just as it did."""
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT term, doc FROM search_fts_vocab WHERE length(term) >= 3")
         vocabulary = cursor.fetchall()
     corrections = {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connections, router
 from django.db.models import F
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -238,7 +238,8 @@ def count_matches(documents, sort):
         order=ORDER_SQL[sort],
         first=int(CACHED_RESULTS),
     )
-    with connection.cursor() as cursor:
+    # On the connection the queryset reads from (a read replica, where there is one).
+    with connections[documents.db].cursor() as cursor:
         cursor.execute(counting, params)
         rows = cursor.fetchall()
     matches = Matches()
@@ -374,7 +375,7 @@ def near_misses(query, filters, sort):
         documents = SearchDocument.objects.published().similar_titles(query)
         found = count_matches(documents.with_facets(**filters), sort)
     else:
-        corrections = spelling_corrections(query.words())
+        corrections = spelling_corrections(query.words(), using=router.db_for_read(SearchDocument))
         if not corrections:
             return None
         corrected = query.replacing(corrections)

@@ -95,12 +95,12 @@ def test_check_deploy_warns_when_public_addresses_may_read_the_metrics(settings)
 
     def warnings():
         checked = run_checks(include_deployment_checks=True)
-        return [message.id for message in checked if message.id == "emgov.W004"]
+        return [message.id for message in checked if message.id == "emgov.W005"]
 
     assert warnings() == []  # loopback
     settings.EMGOV_METRICS_ALLOWED = ["127.0.0.1", "10.0.0.0/8", "fd00::/8"]
     assert warnings() == []
     settings.EMGOV_METRICS_ALLOWED = ["127.0.0.1", "0.0.0.0/0"]
-    assert warnings() == ["emgov.W004"]
+    assert warnings() == ["emgov.W005"]
     settings.EMGOV_METRICS_ALLOWED = ["::/0"]
-    assert warnings() == ["emgov.W004"]
+    assert warnings() == ["emgov.W005"]

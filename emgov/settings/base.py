@@ -85,10 +85,16 @@ if not USING_POSTGRES:
 # no limit by default (migrations, imports and index rebuilds may rightly take long):
 # see docs/operations.md.
 STATEMENT_TIMEOUT_SECONDS = env_seconds("EMGOV_STATEMENT_TIMEOUT", "10")
-if USING_POSTGRES:
-    options = DATABASES["default"].setdefault("OPTIONS", {})
+
+
+def bound_statements(database):
+    options = database.setdefault("OPTIONS", {})
     timeout = f"-c statement_timeout={int(STATEMENT_TIMEOUT_SECONDS * 1000)}"
     options["options"] = f"{options['options']} {timeout}" if "options" in options else timeout
+
+
+if USING_POSTGRES:
+    bound_statements(DATABASES["default"])
 if USING_POSTGRES:
     # Each work tree tests against a database of its own, so that two test runs on one
     # machine (two clones, or a clone and CI) never drop each other's database.
@@ -97,13 +103,37 @@ if USING_POSTGRES:
         or f"test_emgov_{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]}"
     }
 
+# A PostgreSQL streaming replica for public reads (docs/scaling.md): with
+# DATABASE_REPLICA_URL set, emgov.db_router sends anonymous GETs of public pages to it
+# and everything else to the primary; unset, there is no router and nothing changes.
+# A client reads from the primary for REPLICA_PIN_SECONDS after it writes (it sees its
+# own edit even if the replica lags); the replica must also have replayed the last
+# write before anyone reads from it, which the shared cache (REDIS_URL) tells every
+# app server.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_PIN_SECONDS = 10
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql" or not USING_POSTGRES:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL names a PostgreSQL replica of DATABASE_URL's PostgreSQL"
+        )
+    bound_statements(DATABASES["replica"])
+    # Tests never create a second database: the replica is the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["emgov.db_router.ReplicaRouter"]
+
 # Query counts, durations and errors for /metrics: django-prometheus' subclass of
 # Django's own backend, which takes the same options (the statement timeout, SQLite's
 # transaction mode) and adds a counter and a timer around each statement.
-DATABASES["default"]["ENGINE"] = {
-    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
-    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
-}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+for _database in DATABASES.values():
+    _database["ENGINE"] = {
+        "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+        "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    }.get(_database["ENGINE"], _database["ENGINE"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -176,6 +206,9 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
+if DATABASE_REPLICA_URL:
+    # First of all: it decides where the request reads before anything reads.
+    MIDDLEWARE.insert(0, "emgov.middleware.ReplicaReadsMiddleware")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1,6 +1,8 @@
 """Settings for the test suite (pyproject.toml points pytest here): the site's own,
 with what makes tests fast and independent of one another."""
 
+import copy
+
 from .base import *  # noqa: F403
 from .base import (
     CACHES,
@@ -59,6 +61,12 @@ if USING_POSTGRES:
     _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
 else:
     _options["init_command"] += "PRAGMA synchronous=OFF;"
+
+# A "replica" alias for the router's tests (tests/test_db_router.py): another
+# connection to the primary's own test database (a mirror, so no second database is
+# created). No query goes there unless a test installs the router.
+if "replica" not in DATABASES:
+    DATABASES["replica"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}
 
 # Background tasks run at once, inside the request that enqueues them, so that a test
 # sees their outcome deterministically; tests/test_import_tasks.py runs the database
