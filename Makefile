@@ -17,7 +17,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 .PHONY: translations install browser redis run setup-site test lint check test-sqlite test-postgres e2e \
 	test-embedded \
 	coverage-erase coverage-report bench-corpus bench bench-worst bench-pages bench-soak bench-clean clean \
-	serve-prod stop-prod test-prod
+	serve-prod stop-prod test-prod backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -87,6 +87,19 @@ stop-prod:
 test-prod: install browser redis
 	scripts/ensure-nginx
 	EMGOV_TEST_PROD=1 $(BIN)/pytest -p no:cacheprovider tests/test_prod.py
+
+# Backups (emgov/backup.py, docs/operations.md): the database and the stored files of the
+# site that DATABASE_URL names, into var/backups/emgov-<time>/ with a manifest.
+# `make restore BACKUP=var/backups/emgov-<time>` puts one back; FORCE=1 lets it replace
+# a database that is not empty.
+backup: install
+	scripts/ensure-pg-tools
+	scripts/backup
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "make restore BACKUP=var/backups/emgov-<time> [FORCE=1]" >&2; exit 2; }
+	scripts/ensure-pg-tools
+	scripts/restore "$(BACKUP)" $(if $(filter 1 yes true on,$(FORCE)),--force)
 
 e2e: install browser
 	$(BIN)/pytest -m e2e

@@ -76,6 +76,29 @@ def throttles_are_on(app_configs, **kwargs):
     ]
 
 
+@register(Tags.security, deploy=True)
+def metrics_stay_inside(app_configs, **kwargs):
+    """/metrics tells how the site is used and how it fails: only the operator's own
+    network should read it (EMGOV_METRICS_ALLOWED, emgov.metrics)."""
+    import ipaddress
+
+    public = [
+        network
+        for network in getattr(settings, "EMGOV_METRICS_ALLOWED", ())
+        if not ipaddress.ip_network(network, strict=False).is_private
+    ]
+    if not public:
+        return []
+    return [
+        Warning(
+            f"/metrics may be read from public addresses: {', '.join(public)}.",
+            hint="List only loopback or the private network of your Prometheus in "
+            "EMGOV_METRICS_ALLOWED.",
+            id="emgov.W005",
+        )
+    ]
+
+
 # Cache backends each process keeps to itself.
 PER_PROCESS_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache",

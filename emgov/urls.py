@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from emgov.metrics import metrics
 from emgov.views import healthz
 
 admin.site.site_header = _("emgov editors")
@@ -11,6 +12,8 @@ admin.site.index_title = _("Curate the knowledge base")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Prometheus' scrape, for the operator's addresses only (emgov.metrics).
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # For programs rather than people: one address whatever the reader's language.

@@ -36,6 +36,7 @@ pytestmark = pytest.mark.django_db
 NOT_PUBLIC = ("admin/",)
 READS_NO_ENTRY = {
     "healthz",  # "ok"
+    "metrics",  # counters by method, status and view, for the operator only
     "set_language",  # a POST that sets a cookie
     "api:schema",  # the OpenAPI description of the collections
     "api:docs",  # Swagger UI, which reads the schema

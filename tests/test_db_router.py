@@ -68,7 +68,9 @@ def test_without_a_replica_url_nothing_changes():
     assert "emgov.middleware.ReplicaReadsMiddleware" not in django_settings.MIDDLEWARE
     plain = base_settings(DATABASE_URL="postgres://emgov@db.example:5432/emgov")
     assert plain.returncode == 0, plain.stderr
-    assert plain.stdout.startswith("[] emgov.middleware.ForwardedProtoMiddleware None None ")
+    assert plain.stdout.startswith(
+        "[] django_prometheus.middleware.PrometheusBeforeMiddleware None None "
+    )
 
 
 def test_a_replica_url_adds_the_replica_bounded_like_the_primary_and_the_router():

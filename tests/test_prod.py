@@ -123,6 +123,34 @@ def test_an_oversize_request_gets_the_sites_own_page(site):
     assert b"This request is too large" in response.read()
 
 
+def test_metrics_are_read_from_gunicorn_on_loopback_never_through_nginx(site):
+    assert fetch(site, f"{HTTPS}/metrics").status == 404
+    assert fetch(site, f"{HTTPS}/metrics?format=text").status == 404
+    app = f"http://127.0.0.1:{PORTS['EMGOV_APP_PORT']}/metrics"
+    # Straight to gunicorn, as the operator's Prometheus: every worker's counts added up.
+    for _ in range(4):
+        fetch(site, f"{HTTPS}/healthz")
+    text = fetch(site, app).read().decode()
+    assert 'django_http_requests_total_by_method_total{method="GET"}' in text
+    # Through nginx but past its rule (an address nginx does not stop): still refused.
+    assert fetch(site, f"{HTTPS}/metrics/").status == 404
+
+
+def test_each_request_is_one_json_line_carrying_nginxs_request_id(site):
+    fetch(site, f"{HTTPS}/healthz?from=test-prod")
+    access = (ROOT / "var" / "prod" / "nginx-access.log").read_text().splitlines()
+    nginx_line = next(line for line in reversed(access) if "/healthz?from=test-prod" in line)
+    request_id = nginx_line.rsplit(" ", 1)[1]
+    records = [
+        json.loads(line)
+        for line in (ROOT / "var" / "prod" / "gunicorn.log").read_text().splitlines()
+        if line.startswith("{")
+    ]
+    (record,) = [record for record in records if record.get("request_id") == request_id]
+    assert record["path"] == "/healthz" and record["query"] == "from=test-prod"
+    assert record["status"] == 200 and record["client"] == "127.0.0.1"
+
+
 def test_an_export_is_built_once_then_sent_by_nginx(site):
     first = fetch(site, f"{HTTPS}/export/themes.csv")
     assert first.status == 200

@@ -10,6 +10,7 @@ is this module. The suite adds to them in `emgov.settings.test`, the benchmarks 
 
 import datetime
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 
@@ -125,6 +126,15 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["emgov.db_router.ReplicaRouter"]
 
+# Query counts, durations and errors for /metrics: django-prometheus' subclass of
+# Django's own backend, which takes the same options (the statement timeout, SQLite's
+# transaction mode) and adds a counter and a timer around each statement.
+for _database in DATABASES.values():
+    _database["ENGINE"] = {
+        "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+        "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    }.get(_database["ENGINE"], _database["ENGINE"])
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -145,6 +155,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "core",
     "policies",
     "cooperation",
@@ -160,6 +171,11 @@ if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
 
 MIDDLEWARE = [
+    # First, so that the request's time and count for /metrics cover all the rest.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # One JSON line a request (EMGOV_REQUEST_LOG), with the final status and the time
+    # of all that follows.
+    "emgov.request_log.RequestLogMiddleware",
     # X-Forwarded-Proto only from a trusted proxy, before anything reads it.
     "emgov.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -184,6 +200,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the logged-in editor as the author of every history entry.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The response's status, view and size for /metrics. Last but django-axes, so that
+    # it counts the lockout page that django-axes puts in place of a login's response.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes requires: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -302,13 +321,27 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # reached directly. Behind the project's own nginx on the same machine: 127.0.0.1.
 EMGOV_TRUSTED_PROXIES = env_list("EMGOV_TRUSTED_PROXIES", "")
 
+# Who may read /metrics (Prometheus' text, django-prometheus): addresses or networks,
+# comma-separated, matched against the connecting address only. A request that carries
+# X-Forwarded-For came through a proxy and is refused whatever it says: the public
+# nginx in front never passes /metrics (scripts/prod/nginx.conf.in), and the operator's
+# Prometheus scrapes gunicorn directly. Anyone else gets the site's 404.
+EMGOV_METRICS_ALLOWED = env_list("EMGOV_METRICS_ALLOWED", "127.0.0.1,::1")
+for _network in EMGOV_METRICS_ALLOWED:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"EMGOV_METRICS_ALLOWED: not an address or network: {_network!r}"
+        ) from error
+
 TAGGIT_CASE_INSENSITIVE = True
 
 # Security. Everything below is on by default; DJANGO_SECURE_SSL_REDIRECT=0 lets the
 # site answer plain HTTP (on loopback, or behind a proxy that redirects by itself).
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-# Health checks come over plain HTTP from inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Health checks and the metrics' scrapes come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -354,11 +387,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Warnings and errors to standard error; and, when EMGOV_REQUEST_LOG is on (by default
+# when debug is off), one JSON line a request there too (emgov.request_log), for the
+# service manager's journal or a log shipper.
+EMGOV_REQUEST_LOG = env_bool("EMGOV_REQUEST_LOG", not DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "emgov.request_log.JsonLineFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "emgov.requests": {
+            "handlers": ["requests"],
+            "level": "INFO" if EMGOV_REQUEST_LOG else "WARNING",
+            "propagate": False,
+        }
+    },
 }
 
 # Whether a reviewer may publish what they wrote or submitted themselves. Off, every

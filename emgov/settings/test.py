@@ -9,6 +9,7 @@ from .base import (
     DATABASES,
     EMGOV_THROTTLE_RATES,
     INSTALLED_APPS,
+    LOGGING,
     REST_FRAMEWORK,
     STORAGES,
     USING_POSTGRES,
@@ -71,3 +72,13 @@ if "replica" not in DATABASES:
 # sees their outcome deterministically; tests/test_import_tasks.py runs the database
 # backend and its worker as production does.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# No request log: thousands of requests would bury the failures. Its own test
+# (tests/test_request_log.py) turns it on and reads it.
+LOGGING = {
+    **LOGGING,
+    "loggers": {
+        **LOGGING["loggers"],
+        "emgov.requests": {**LOGGING["loggers"]["emgov.requests"], "level": "WARNING"},
+    },
+}
