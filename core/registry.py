@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q
+from django.db import connections, router
+from django.db.models import F, Q
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
@@ -85,6 +86,22 @@ class EntryType:
         return with_related(self.model.objects.published(), self.select_related).prefetch_related(
             "themes", *self.prefetch_related
         )
+
+    def under_themes(self, theme_ids):
+        """The filter for entries filed under any of these themes, as a semi-join
+        rather than a join: with no DISTINCT to make, ORDER BY ... LIMIT walks the
+        ordering's index and stops at the page's last row, where DISTINCT over a
+        join sorted every entry under the theme first."""
+        through = self.model.themes.through
+        owner = self.model._meta.get_field("themes").m2m_field_name()
+        return Q(pk__in=through.objects.filter(theme_id__in=theme_ids).values(owner))
+
+    def tagged(self, tag):
+        """The filter for entries that carry this tag, as a semi-join (see under_themes)."""
+        tagged = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model), tag=tag
+        )
+        return Q(pk__in=tagged.values("object_id"))
 
     def owner(self, entry):
         """The entry that carries this one's publication and last change: its parent,
@@ -184,12 +201,28 @@ def publication_order(pair):
     return (dated, entry.published_at if dated else entry.updated_at)
 
 
-def count_by_theme(themes, entry_types=None):
-    """How many published entries sit under each theme or its sub-themes.
+# Entries of one type counted under a theme, at most: past it a count reads "or more".
+# Counting every one of 200,000 provisions under a theme took 0.6 s a page; a capped
+# count stops at its cap, so a page's counts cost the same whatever the corpus.
+THEME_COUNT_CAP = 1000
 
-    One aggregate query per entry type, whatever the number of entries: each theme
-    gets a Count over its own subtree, so an entry filed under two sub-themes of
-    one theme is counted once for it."""
+
+@dataclass(frozen=True)
+class ThemeCount:
+    """Published entries under a theme: `count`, which is a floor when `capped` (a
+    type had more than THEME_COUNT_CAP entries there)."""
+
+    count: int
+    capped: bool
+
+
+def count_by_theme(themes, entry_types=None):
+    """{theme id: ThemeCount} of the published entries under each theme or its
+    sub-themes, each entry counted once for a theme even when filed under two of its
+    sub-themes.
+
+    One query per entry type, whatever the number of entries or themes: for each theme
+    a count of at most THEME_COUNT_CAP + 1 entries, all of them joined in one UNION ALL."""
     themes = list(themes)
     if not themes:
         return {}
@@ -197,16 +230,33 @@ def count_by_theme(themes, entry_types=None):
 
     subtree = Theme.subtree_map()
     totals = {theme.pk: 0 for theme in themes}
+    capped = set()
     for entry_type in registry.all() if entry_types is None else entry_types:
-        counts = entry_type.model.objects.published().aggregate(
-            **{
-                f"t{theme.pk}": Count("pk", filter=Q(themes__in=subtree[theme.pk]), distinct=True)
-                for theme in themes
-            }
+        for theme_id, count in capped_counts(entry_type, themes, subtree):
+            totals[theme_id] += min(count, THEME_COUNT_CAP)
+            if count > THEME_COUNT_CAP:
+                capped.add(theme_id)
+    return {pk: ThemeCount(total, pk in capped) for pk, total in totals.items()}
+
+
+def capped_counts(entry_type, themes, subtree):
+    """[(theme id, count of at most THEME_COUNT_CAP + 1)] of one type, in one query."""
+    model = entry_type.model
+    parts, params = [], []
+    for theme in themes:
+        first = (
+            model.objects.published()
+            .filter(entry_type.under_themes(subtree[theme.pk]))
+            .order_by()
+            .values("pk")[: THEME_COUNT_CAP + 1]
         )
-        for theme in themes:
-            totals[theme.pk] += counts[f"t{theme.pk}"]
-    return totals
+        sql, first_params = first.query.sql_with_params()
+        # Django compiled `sql`; every value is in the params.
+        parts.append(f"SELECT %s, COUNT(*) FROM ({sql}) AS first_{len(parts)}")  # noqa: S608
+        params.extend([theme.pk, *first_params])
+    with connections[router.db_for_read(model)].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()
 
 
 def public_tags():

@@ -113,8 +113,6 @@ class Command(BaseCommand):
             f"{max(samples):8.1f} {len(captured.captured_queries):4} {size:6}  {path}"
         )
         if show_queries:
-            slowest = sorted(
-                captured.captured_queries, key=lambda query: -float(query["time"])
-            )[:3]
+            slowest = sorted(captured.captured_queries, key=lambda query: -float(query["time"]))[:3]
             for query in slowest:
                 self.stdout.write(f"    {float(query['time']) * 1000:8.1f} ms  {query['sql']}")
