@@ -88,20 +88,10 @@ class EntryType:
         )
 
     def under_themes(self, theme_ids):
-        """The filter for entries filed under any of these themes, as a semi-join
-        rather than a join: with no DISTINCT to make, ORDER BY ... LIMIT walks the
-        ordering's index and stops at the page's last row, where DISTINCT over a
-        join sorted every entry under the theme first."""
-        through = self.model.themes.through
-        owner = self.model._meta.get_field("themes").m2m_field_name()
-        return Q(pk__in=through.objects.filter(theme_id__in=theme_ids).values(owner))
+        return under_themes(self.model, theme_ids)
 
     def tagged(self, tag):
-        """The filter for entries that carry this tag, as a semi-join (see under_themes)."""
-        tagged = TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model), tag=tag
-        )
-        return Q(pk__in=tagged.values("object_id"))
+        return tagged(self.model, tag=tag)
 
     def owner(self, entry):
         """The entry that carries this one's publication and last change: its parent,
@@ -158,6 +148,23 @@ class EntryTypeRegistry:
 
 
 registry = EntryTypeRegistry()
+
+
+def under_themes(model, theme_ids):
+    """The filter for entries filed under any of these themes, as a semi-join rather
+    than a join: with no DISTINCT to make, ORDER BY ... LIMIT walks the ordering's
+    index and stops at the page's last row, where DISTINCT over a join sorted every
+    entry under the theme first."""
+    through = model.themes.through
+    owner = model._meta.get_field("themes").m2m_field_name()
+    return Q(pk__in=through.objects.filter(theme_id__in=theme_ids).values(owner))
+
+
+def tagged(model, **tag):
+    """The filter for entries that carry the tag given as `tag=` or `tag__slug=`, as a
+    semi-join (see under_themes)."""
+    items = TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(model), **tag)
+    return Q(pk__in=items.values("object_id"))
 
 
 def parent_address(parent):

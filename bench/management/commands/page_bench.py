@@ -31,10 +31,19 @@ def pages():
         ("theme, root", "/themes/synthetic-root/"),
         ("theme, sub-theme", "/themes/synthetic-theme-1/"),
         ("theme, directives p2", "/themes/synthetic-theme-1/?type=directives&page=2"),
-        ("theme, directives p150", "/themes/synthetic-theme-1/?type=directives&page=150"),
-        ("theme, provisions p1500", "/themes/synthetic-theme-1/?type=provisions&page=1500"),
+        ("theme, directives p140", "/themes/synthetic-theme-1/?type=directives&page=140"),
+        (
+            "theme, directives p140 by key",
+            "NEXT/themes/synthetic-theme-1/?type=directives&page=139",
+        ),
+        ("theme, provisions p1400", "/themes/synthetic-theme-1/?type=provisions&page=1400"),
+        (
+            "theme, provisions p1400 by key",
+            "NEXT/themes/synthetic-theme-1/?type=provisions&page=1399",
+        ),
         ("directive list", "/directives/"),
         ("directive list p900", "/directives/?page=900"),
+        ("directive list p900 by key", "NEXT/directives/?page=899"),
         ("directive list, theme", "/directives/?theme=synthetic-theme-1"),
         ("directive detail", directive.get_absolute_url()),
         ("provision page", f"{directive.get_absolute_url()}p5/"),
@@ -43,12 +52,20 @@ def pages():
         ("country page", "/countries/xa/"),
         ("tag page", "/tags/synthetic/"),
         ("tag, provisions p5000", "/tags/synthetic/?type=provisions&page=5000"),
+        ("tag, provisions p5000 by key", "NEXT/tags/synthetic/?type=provisions&page=4999"),
         ("sitemap index", "/sitemap.xml"),
         ("sitemap provisions p1", "/sitemap-provisions.xml"),
         ("sitemap provisions, last", "/sitemap-provisions.xml?p=LAST"),
         ("sitemap directives p1", "/sitemap-directives.xml"),
         ("sitemap tags", "/sitemap-tags.xml"),
     ]
+
+
+def next_link(client, path):
+    """The address a page's "Next" link gives (with the key it continues from)."""
+    page = client.get(path).content.decode()
+    query = page.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    return path.split("?")[0] + query
 
 
 def last_sitemap_page(client, path):
@@ -92,6 +109,8 @@ class Command(BaseCommand):
                     continue
                 if path.endswith("LAST"):
                     path = last_sitemap_page(client, path)
+                if path.startswith("NEXT"):
+                    path = next_link(client, path.removeprefix("NEXT"))
                 self.time_page(client, name, path, runs, queries)
 
     def time_page(self, client, name, path, runs, show_queries):
