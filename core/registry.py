@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
@@ -271,15 +271,19 @@ def public_tags():
     the public rule for tags, which have no status of their own. A tag that only
     drafts, entries in review or withdrawn entries use has no page, no place in a
     list and is no known value of a filter, as if it did not exist."""
+    # One EXISTS a type, asked tag by tag: it stops at the tag's first published
+    # entry, where `tag IN (every tag of every published entry)` read all 225,000
+    # tagged rows of the synthetic corpus (1.4 s for the list of public tags).
     condition = Q(pk__in=[])
     for entry_type in registry.all():
         model = entry_type.model
         if not any(isinstance(field, TaggableManager) for field in model._meta.many_to_many):
             continue
-        condition |= Q(
-            pk__in=TaggedItem.objects.filter(
+        condition |= Exists(
+            TaggedItem.objects.filter(
+                tag_id=OuterRef("pk"),
                 content_type=ContentType.objects.get_for_model(model),
                 object_id__in=model.objects.published().values("pk"),
-            ).values("tag_id")
+            )
         )
     return Tag.objects.filter(condition)

@@ -10,11 +10,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import cached_property
-from taggit.models import Tag
 
 from cooperation.models import Agreement, Mechanism
 from core.models import Country, Theme
-from core.registry import registry, with_related
+from core.registry import public_tags, registry, with_related
 
 
 def updated_field(entry_type):
@@ -31,6 +30,25 @@ def latest_change(keys):
         for key in keys
     ]
     return max((change for change in changes if change), default=None)
+
+
+def owner_key(key):
+    """The type whose entries carry this type's publication and changes (a
+    provision's directive), or the type itself."""
+    entry_type = registry[key]
+    if not entry_type.parent:
+        return key
+    parent = entry_type.model._meta.get_field(entry_type.parent).related_model
+    return registry.for_model(parent).key
+
+
+def latest_change_at_most(keys):
+    """For the index: a time at or after the last change of every page of these types,
+    read off the entries that carry their changes (a provision's directive), one
+    aggregate over them each. Exact per page, it was a join through 200,000
+    provisions (0.2 s each for the themes and the tags); a crawler told of a change
+    that did not touch a file reads the file again, and misses nothing."""
+    return latest_change(sorted({owner_key(key) for key in keys}))
 
 
 def latest_change_by(queryset, relation, updated="updated_at"):
@@ -210,11 +228,16 @@ class EntrySitemap(I18nSitemap):
 
     def get_latest_lastmod(self):
         """For the index: one aggregate, where Django's default reads every entry."""
-        return latest_change([self.entry_type.key])
+        return latest_change_at_most([self.entry_type.key])
 
 
 class ThemeSitemap(ChangedSitemap):
     """Every theme page, changed when an entry under it or a sub-theme last did."""
+
+    def get_latest_lastmod(self):
+        return latest_change_at_most(
+            [entry_type.key for entry_type in registry if hasattr(entry_type.model, "themes")]
+        )
 
     def changes(self):
         changes = latest_change_through("themes")
@@ -230,11 +253,18 @@ class ThemeSitemap(ChangedSitemap):
 class TagSitemap(ChangedSitemap):
     """Every tag on a published entry, changed when the latest of those entries did."""
 
+    def get_latest_lastmod(self):
+        return latest_change_at_most(
+            [entry_type.key for entry_type in registry if hasattr(entry_type.model, "tags")]
+        )
+
     def changes(self):
         return latest_change_through("tags")
 
     def items(self):
-        return Tag.objects.filter(pk__in=self.changed).order_by("slug")
+        # The public tags, which self.changed names too, asked without reading every
+        # entry's last change: the index, counting the files, needs no more.
+        return public_tags().order_by("slug")
 
     def location(self, tag):
         return reverse("browse:tag", args=[tag.slug])
