@@ -11,7 +11,7 @@ from django.db import connection
 
 from browse import views as browse_views
 from policies.models import Directive
-from tests.builders import make_agreement, make_directive, make_theme
+from tests.builders import make_agreement, make_country, make_directive, make_theme
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ PAGE_SIZE = 5
 @pytest.fixture
 def corpus(settings):
     """23 directives on one theme, with NULL dates, equal dates and equal titles, and
-    3 provisions each; 19 agreements, some with no date."""
+    3 provisions each; 19 agreements with Nepal, some with no date."""
     settings.PAGE_SIZE = PAGE_SIZE
     theme = make_theme(slug="floods")
     dates = [None, datetime.date(2020, 1, 1), datetime.date(2019, 6, 1)]
@@ -36,7 +36,9 @@ def corpus(settings):
             provision.themes.add(theme)
     for n in range(19):
         signed_on = None if n % 4 else datetime.date(2018, 1, n + 1)
-        make_agreement(title=f"MoU {n % 3}", signed_on=signed_on, themes=[theme])
+        make_agreement(
+            title=f"MoU {n % 3}", signed_on=signed_on, themes=[theme], countries=[make_country()]
+        )
     return theme
 
 
@@ -66,6 +68,7 @@ PATHS = {
     "theme, provisions": ("/themes/floods/?type=provisions", "section"),
     "theme, agreements": ("/themes/floods/?type=agreements", "section"),
     "theme, directives": ("/themes/floods/?type=directives", "section"),
+    "country, agreements": ("/countries/np/", "agreements"),
 }
 
 
