@@ -128,7 +128,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{path} answered {response.status_code}")
         size = len(response.content) // 1024
         self.stdout.write(
-            f"{name:28} {statistics.median(samples):8.1f} {min(samples):8.1f} "
+            f"{name:32} {statistics.median(samples):8.1f} {min(samples):8.1f} "
             f"{max(samples):8.1f} {len(captured.captured_queries):4} {size:6}  {path}"
         )
         if show_queries:
