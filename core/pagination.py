@@ -23,7 +23,11 @@ NEVER = Q(pk__in=[])
 
 
 def positive_int(value):
-    return int(value) if value and value.isascii() and value.isdigit() and int(value) else None
+    """A page number or an id, or None: at most 15 ASCII digits, so that no offset or
+    key overflows a 64-bit integer in the database."""
+    if not value or len(value) > 15 or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) or None
 
 
 def list_ordering(queryset):

@@ -28,6 +28,7 @@ def pages():
     agreement = agreements[agreements.count() // 2]
     return [
         ("home", "/"),
+        ("theme list", "/themes/"),
         ("theme, root", "/themes/synthetic-root/"),
         ("theme, sub-theme", "/themes/synthetic-theme-1/"),
         ("theme, directives p2", "/themes/synthetic-theme-1/?type=directives&page=2"),
