@@ -150,21 +150,29 @@ class EntryTypeRegistry:
 registry = EntryTypeRegistry()
 
 
-def under_themes(model, theme_ids):
+def under_themes(model, theme_ids, *, correlated=True):
     """The filter for entries filed under any of these themes, as a semi-join rather
     than a join: with no DISTINCT to make, ORDER BY ... LIMIT walks the ordering's
     index and stops at the page's last row, where DISTINCT over a join sorted every
-    entry under the theme first."""
+    entry under the theme first (PostgreSQL plans both forms alike).
+
+    `correlated`: an EXISTS per entry, which SQLite runs along the list's order (the
+    first ten of 200,000 provisions under a theme: 3 ms, where `IN (…)` read and
+    sorted all of them, 0.2 s); otherwise `id IN (…)`, which SQLite reads from the
+    theme's side, better to count a theme with few entries among many."""
     through = model.themes.through
     owner = model._meta.get_field("themes").m2m_field_name()
-    return Q(pk__in=through.objects.filter(theme_id__in=theme_ids).values(owner))
+    links = through.objects.filter(theme_id__in=theme_ids)
+    if correlated:
+        return Exists(links.filter(**{owner: OuterRef("pk")}))
+    return Q(pk__in=links.values(owner))
 
 
 def tagged(model, **tag):
     """The filter for entries that carry the tag given as `tag=` or `tag__slug=`, as a
-    semi-join (see under_themes)."""
+    correlated semi-join (see under_themes)."""
     items = TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(model), **tag)
-    return Q(pk__in=items.values("object_id"))
+    return Exists(items.filter(object_id=OuterRef("pk")))
 
 
 def parent_address(parent):
@@ -253,7 +261,7 @@ def capped_counts(entry_type, themes, subtree):
     for theme in themes:
         first = (
             model.objects.published()
-            .filter(entry_type.under_themes(subtree[theme.pk]))
+            .filter(under_themes(model, subtree[theme.pk], correlated=False))
             .order_by()
             .values("pk")[: THEME_COUNT_CAP + 1]
         )
