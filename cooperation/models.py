@@ -2,11 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.indexes import OrderIndex
 from core.models import (
     MARKDOWN_HELP,
     DatedByBasis,
@@ -144,6 +145,14 @@ class Agreement(DatedByBasis, SluggedEntry):
         indexes = [
             models.Index(fields=["status", "-signed_on"], name="agreement_status_signed_idx"),
             models.Index(fields=["agreement_status"], name="agreement_legal_status_idx"),
+            # The newest first, as the home page lists them (core.registry.latest_published).
+            OrderIndex(
+                F("status"),
+                F("published_at").desc(nulls_last=True),
+                F("updated_at").desc(),
+                F("id").desc(),
+                name="agreement_latest_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

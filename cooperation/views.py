@@ -5,6 +5,7 @@ from citations.views import CitableMixin
 from cooperation.filters import AgreementFilter
 from cooperation.models import Agreement, AgreementLink, Mechanism
 from core.models import Country
+from core.pagination import paginate_by_key
 from core.registry import registry
 from core.views_mixins import FilteredListMixin, PublishedDetailMixin, paginate
 from findings.models import Finding
@@ -114,7 +115,10 @@ class CountryDetailView(DetailView):
     def get_context_data(self, **kwargs):
         country = self.object
         return super().get_context_data(
-            agreements=registry["agreements"].published().filter(party_countries=country),
+            # Paginated: a country may be party to hundreds of agreements.
+            agreements=paginate_by_key(
+                self.request, registry["agreements"].published().filter(party_countries=country)
+            ),
             mechanisms=registry["mechanisms"].published().filter(member_countries=country),
             organizations=country.organizations.published(),
             **kwargs,

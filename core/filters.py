@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from core.models import Country, Theme
+from core.registry import tagged, under_themes
 
 
 class ThemeFilter(django_filters.CharFilter):
@@ -24,7 +25,7 @@ class ThemeFilter(django_filters.CharFilter):
         theme = Theme.objects.filter(slug=value).first()
         if theme is None:
             return qs.none()
-        return qs.filter(themes__in=theme.descendant_ids()).distinct()
+        return qs.filter(under_themes(qs.model, theme.descendant_ids()))
 
 
 class YearField(forms.IntegerField):
@@ -50,7 +51,7 @@ class TagFilter(django_filters.CharFilter):
         super().__init__(field_name="tags__slug", **kwargs)
 
     def filter(self, qs, value):
-        return super().filter(qs, value).distinct() if value else qs
+        return qs.filter(tagged(qs.model, tag__slug=value)) if value else qs
 
 
 class CountryFilter(django_filters.CharFilter):

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q
+from django.db import connections, router
+from django.db.models import Exists, F, OuterRef, Q
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
@@ -86,6 +87,12 @@ class EntryType:
             "themes", *self.prefetch_related
         )
 
+    def under_themes(self, theme_ids):
+        return under_themes(self.model, theme_ids)
+
+    def tagged(self, tag):
+        return tagged(self.model, tag=tag)
+
     def owner(self, entry):
         """The entry that carries this one's publication and last change: its parent,
         or itself."""
@@ -143,6 +150,31 @@ class EntryTypeRegistry:
 registry = EntryTypeRegistry()
 
 
+def under_themes(model, theme_ids, *, correlated=True):
+    """The filter for entries filed under any of these themes, as a semi-join rather
+    than a join: with no DISTINCT to make, ORDER BY ... LIMIT walks the ordering's
+    index and stops at the page's last row, where DISTINCT over a join sorted every
+    entry under the theme first (PostgreSQL plans both forms alike).
+
+    `correlated`: an EXISTS per entry, which SQLite runs along the list's order (the
+    first ten of 200,000 provisions under a theme: 3 ms, where `IN (…)` read and
+    sorted all of them, 0.2 s); otherwise `id IN (…)`, which SQLite reads from the
+    theme's side, better to count a theme with few entries among many."""
+    through = model.themes.through
+    owner = model._meta.get_field("themes").m2m_field_name()
+    links = through.objects.filter(theme_id__in=theme_ids)
+    if correlated:
+        return Exists(links.filter(**{owner: OuterRef("pk")}))
+    return Q(pk__in=links.values(owner))
+
+
+def tagged(model, **tag):
+    """The filter for entries that carry the tag given as `tag=` or `tag__slug=`, as a
+    correlated semi-join (see under_themes)."""
+    items = TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(model), **tag)
+    return Exists(items.filter(object_id=OuterRef("pk")))
+
+
 def parent_address(parent):
     """parent.get_absolute_url(), asked once per instance: the children of one parent
     share its instance while they are indexed (see search_prefetch_related), and a
@@ -184,12 +216,28 @@ def publication_order(pair):
     return (dated, entry.published_at if dated else entry.updated_at)
 
 
-def count_by_theme(themes, entry_types=None):
-    """How many published entries sit under each theme or its sub-themes.
+# Entries of one type counted under a theme, at most: past it a count reads "or more".
+# Counting every one of 200,000 provisions under a theme took 0.6 s a page; a capped
+# count stops at its cap, so a page's counts cost the same whatever the corpus.
+THEME_COUNT_CAP = 1000
 
-    One aggregate query per entry type, whatever the number of entries: each theme
-    gets a Count over its own subtree, so an entry filed under two sub-themes of
-    one theme is counted once for it."""
+
+@dataclass(frozen=True)
+class ThemeCount:
+    """Published entries under a theme: `count`, which is a floor when `capped` (a
+    type had more than THEME_COUNT_CAP entries there)."""
+
+    count: int
+    capped: bool
+
+
+def count_by_theme(themes, entry_types=None):
+    """{theme id: ThemeCount} of the published entries under each theme or its
+    sub-themes, each entry counted once for a theme even when filed under two of its
+    sub-themes.
+
+    One query per entry type, whatever the number of entries or themes: for each theme
+    a count of at most THEME_COUNT_CAP + 1 entries, all of them joined in one UNION ALL."""
     themes = list(themes)
     if not themes:
         return {}
@@ -197,16 +245,33 @@ def count_by_theme(themes, entry_types=None):
 
     subtree = Theme.subtree_map()
     totals = {theme.pk: 0 for theme in themes}
+    capped = set()
     for entry_type in registry.all() if entry_types is None else entry_types:
-        counts = entry_type.model.objects.published().aggregate(
-            **{
-                f"t{theme.pk}": Count("pk", filter=Q(themes__in=subtree[theme.pk]), distinct=True)
-                for theme in themes
-            }
+        for theme_id, count in capped_counts(entry_type, themes, subtree):
+            totals[theme_id] += min(count, THEME_COUNT_CAP)
+            if count > THEME_COUNT_CAP:
+                capped.add(theme_id)
+    return {pk: ThemeCount(total, pk in capped) for pk, total in totals.items()}
+
+
+def capped_counts(entry_type, themes, subtree):
+    """[(theme id, count of at most THEME_COUNT_CAP + 1)] of one type, in one query."""
+    model = entry_type.model
+    parts, params = [], []
+    for theme in themes:
+        first = (
+            model.objects.published()
+            .filter(under_themes(model, subtree[theme.pk], correlated=False))
+            .order_by()
+            .values("pk")[: THEME_COUNT_CAP + 1]
         )
-        for theme in themes:
-            totals[theme.pk] += counts[f"t{theme.pk}"]
-    return totals
+        sql, first_params = first.query.sql_with_params()
+        # Django compiled `sql`; every value is in the params.
+        parts.append(f"SELECT %s, COUNT(*) FROM ({sql}) AS first_{len(parts)}")  # noqa: S608
+        params.extend([theme.pk, *first_params])
+    with connections[router.db_for_read(model)].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()
 
 
 def public_tags():
@@ -214,15 +279,19 @@ def public_tags():
     the public rule for tags, which have no status of their own. A tag that only
     drafts, entries in review or withdrawn entries use has no page, no place in a
     list and is no known value of a filter, as if it did not exist."""
+    # One EXISTS a type, asked tag by tag: it stops at the tag's first published
+    # entry, where `tag IN (every tag of every published entry)` read all 225,000
+    # tagged rows of the synthetic corpus (1.4 s for the list of public tags).
     condition = Q(pk__in=[])
     for entry_type in registry.all():
         model = entry_type.model
         if not any(isinstance(field, TaggableManager) for field in model._meta.many_to_many):
             continue
-        condition |= Q(
-            pk__in=TaggedItem.objects.filter(
+        condition |= Exists(
+            TaggedItem.objects.filter(
+                tag_id=OuterRef("pk"),
                 content_type=ContentType.objects.get_for_model(model),
                 object_id__in=model.objects.published().values("pk"),
-            ).values("tag_id")
+            )
         )
     return Tag.objects.filter(condition)

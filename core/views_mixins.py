@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.models import PreviousSlug, Status, StatusChange
+from core.pagination import paginate_by_key
 from core.registry import registry
 
 
@@ -49,7 +50,7 @@ class FilteredListMixin:
 
     def get_list_context(self):
         filterset = self.get_filterset()
-        page = paginate(self.request, filterset.qs)
+        page = paginate_by_key(self.request, filterset.qs)
         active = (
             {
                 name: value

@@ -27,7 +27,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         feed(sitemaps.sitemap),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": "feeds/sitemap.xml"},
         name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots"),

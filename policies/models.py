@@ -1,12 +1,13 @@
 """Policy directives and their numbered provisions."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
+from core.indexes import OrderIndex
 from core.models import (
     MARKDOWN_HELP,
     DatedByBasis,
@@ -111,6 +112,14 @@ class Directive(DatedByBasis, SluggedEntry):
         indexes = [
             models.Index(fields=["status", "-date"], name="directive_status_date_idx"),
             models.Index(fields=["kind"], name="directive_kind_idx"),
+            # The newest first, as the home page lists them (core.registry.latest_published).
+            OrderIndex(
+                F("status"),
+                F("published_at").desc(nulls_last=True),
+                F("updated_at").desc(),
+                F("id").desc(),
+                name="directive_latest_idx",
+            ),
         ]
 
     def __str__(self):

@@ -12,7 +12,7 @@ from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Status
-from feeds.sitemaps import SITEMAPS, I18nSitemap
+from feeds.sitemaps import SITEMAP_PAGE_SIZE, SITEMAPS, I18nSitemap
 from policies.models import Provision
 from tests.builders import (
     make_agreement,
@@ -171,14 +171,15 @@ def test_each_sitemap_asks_each_question_once_for_the_index(client):
 
 
 def test_long_sitemaps_are_split_into_pages_that_list_each_address_once(client, monkeypatch):
-    monkeypatch.setattr(I18nSitemap, "limit", 3)
+    monkeypatch.setattr(I18nSitemap, "limit", 4)  # two entries a page, in two languages
     make_directive(slug="opinions", provisions=5)
     files = [file for file in sitemap_files(client) if "provisions" in file]
-    # 5 provisions in 2 languages: 10 addresses, 3 to a page.
+    # Page n lists the provisions whose id is in (first + (n - 1) * 2, first + n * 2]:
+    # five provisions with ids in a row, three pages.
     base = "http://testserver/sitemap-provisions.xml"
-    assert files == [base, f"{base}?p=2", f"{base}?p=3", f"{base}?p=4"]
+    assert files == [base, f"{base}?p=2", f"{base}?p=3"]
     pages = [[address for address, _ in sitemap_urls(client, file)] for file in files]
-    assert [len(page) for page in pages] == [3, 3, 3, 1]
+    assert all(len(page) <= 4 for page in pages)
     listed = [address for page in pages for address in page]
     expected = [
         f"http://testserver{prefix}/directives/opinions/p{number}/"
@@ -186,7 +187,37 @@ def test_long_sitemaps_are_split_into_pages_that_list_each_address_once(client, 
         for prefix in ("", "/zh-hans")
     ]
     assert listed == expected
-    assert client.get("/sitemap-provisions.xml?p=5").status_code == 404
+    assert client.get(f"/sitemap-provisions.xml?p={len(files) + 1}").status_code == 404
+    assert client.get("/sitemap-provisions.xml?p=0").status_code == 404
+    assert client.get("/sitemap-provisions.xml?p=x").status_code == 404
+
+
+def test_a_sitemap_file_holds_at_most_its_limit_of_addresses():
+    """2,000 addresses (1,000 entries in two languages): a file of 10,000 took seconds."""
+    assert SITEMAP_PAGE_SIZE == 2_000
+    for sitemap_of in SITEMAPS.values():
+        site = sitemap_of() if callable(sitemap_of) else sitemap_of
+        assert site.limit == SITEMAP_PAGE_SIZE
+
+
+def test_a_deep_sitemap_page_is_one_range_of_ids(client, monkeypatch):
+    """Page n reads the entries of its own id range, not every row before it."""
+    monkeypatch.setattr(I18nSitemap, "limit", 2)  # one entry a page
+    make_directive(slug="deep", provisions=4)
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        listed = sitemap_urls(client, "/sitemap-provisions.xml?p=4")
+    assert [address for address, _ in listed] == [
+        "http://testserver/directives/deep/p4/",
+        "http://testserver/zh-hans/directives/deep/p4/",
+    ]
+    assert len(statements) == 3, statements  # the smallest and largest ids, the page's range
+    assert not any("OFFSET" in sql.upper() for sql in statements), statements
 
 
 def test_a_sitemap_page_reads_only_its_own_entries_in_a_fixed_number_of_queries(

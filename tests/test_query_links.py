@@ -32,17 +32,24 @@ def flood_plans(db, settings):
         )
 
 
+def without_key(links):
+    """The links with the key a "Next" or "Previous" link continues from (see
+    core.pagination; tests/test_keyset_pages.py checks the keys) put as `<id>`."""
+    return [re.sub(r"&amp;(after|before)=\d+", r"&amp;\1=<id>", link) for link in links]
+
+
 def test_list_pagination_keeps_every_filter_and_sets_only_the_page(client, flood_plans):
-    assert query_links(client, "/directives/?kind=plan&tag=flood-plans&page=2") == [
+    links = query_links(client, "/directives/?kind=plan&tag=flood-plans&page=2")
+    assert without_key(links) == [
         "?kind=plan&amp;tag=flood-plans&amp;page=1",
-        "?kind=plan&amp;tag=flood-plans&amp;page=3",
+        "?kind=plan&amp;tag=flood-plans&amp;page=3&amp;after=<id>",
     ]
 
 
 def test_pagination_keeps_parameters_it_does_not_know(client, flood_plans):
-    assert query_links(client, f"/directives/?{CJK_AND_AMPERSAND}&kind=plan&page=3") == [
-        f"?{CJK_AND_AMPERSAND}&amp;kind=plan&amp;page=2"
-    ]
+    assert without_key(
+        query_links(client, f"/directives/?{CJK_AND_AMPERSAND}&kind=plan&page=3")
+    ) == [f"?{CJK_AND_AMPERSAND}&amp;kind=plan&amp;page=2&amp;before=<id>"]
 
 
 @pytest.mark.parametrize("page", ["/themes/floods/", "/tags/flood-plans/"])
@@ -56,10 +63,21 @@ def test_a_type_section_link_chooses_the_type_and_starts_at_its_first_page(
 def test_a_chosen_type_pages_with_its_filters_and_show_every_type_drops_it_and_the_page(
     client, flood_plans, page
 ):
-    assert query_links(client, f"{page}?type=directives&ref=news&page=2") == [
+    assert without_key(query_links(client, f"{page}?type=directives&ref=news&page=2")) == [
         "?ref=news",
         "?type=directives&amp;ref=news&amp;page=1",
-        "?type=directives&amp;ref=news&amp;page=3",
+        "?type=directives&amp;ref=news&amp;page=3&amp;after=<id>",
+    ]
+
+
+@pytest.mark.parametrize("page", ["/themes/floods/", "/tags/flood-plans/"])
+def test_links_away_from_a_type_drop_the_key_a_page_continues_from(client, flood_plans, page):
+    (after,) = re.findall(r"after=(\d+)", "".join(query_links(client, f"{page}?type=directives")))
+    links = query_links(client, f"{page}?type=directives&page=2&after={after}")
+    assert links[0] == "?"  # every type: neither the page nor its key
+    assert without_key(links[1:]) == [
+        "?type=directives&amp;page=1",
+        "?type=directives&amp;page=3&amp;after=<id>",
     ]
 
 
