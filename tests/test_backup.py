@@ -56,6 +56,13 @@ def scratch_database(tmp_path):
     if POSTGRES:
         scratch = f"{suite_name}_backup"
         _pg_admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        # A template must have no other connection. Earlier tests leave idle ones (the
+        # browser tests' live server thread keeps its own): end them; Django's health
+        # check opens a new one where one is needed again.
+        _pg_admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "  # noqa: S608 (our name)
+            f"WHERE datname = '{suite_name}' AND pid <> pg_backend_pid()"
+        )
         _pg_admin(f'CREATE DATABASE "{scratch}" TEMPLATE "{suite_name}"')
     else:
         scratch = str(tmp_path / "scratch.sqlite3")

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.test import Client
 
+from emgov import request_log as request_log_module
 from emgov.request_log import JsonLineFormatter
 from emgov.settings import base
 
@@ -18,18 +19,18 @@ FIELDS = {"method", "path", "query", "status", "duration_ms", "client", "user_id
 
 
 @pytest.fixture
-def request_log():
-    """The request log turned on, as in production, and read back line by line."""
+def request_log(monkeypatch):
+    """The request log turned on, as in production, and read back line by line: the
+    middleware's logger replaced, for the test, by one of its own at INFO, so that no
+    logging set-up left by other tests can change what it records (the settings'
+    own configuration is tested below)."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonLineFormatter())
-    logger = logging.getLogger("emgov.requests")
-    level = logger.level
-    logger.setLevel(logging.INFO)
+    logger = logging.Logger("emgov.requests", logging.INFO)
     logger.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+    monkeypatch.setattr(request_log_module, "logger", logger)
+    return lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
 def test_a_request_writes_one_json_line_with_its_fields(request_log):
