@@ -253,10 +253,10 @@ class Matches:
             self.by_value[kind][value] = self.by_value[kind].get(value, 0) + count
 
 
-def count_matches(documents, sort, first=CACHED_RESULTS):
+def count_matches(documents, sort, first=None):
     """Counts by type and year and by facet value, and the ids of the `first`
-    results in `sort` order, in one query over documents annotated with
-    `rank`. The matches are found once, in a common table expression used three times
+    (CACHED_RESULTS unless given) results in `sort` order, in one query over documents
+    annotated with `rank`. The matches are found once, in a common table expression used three times
     (both PostgreSQL and SQLite compute it once), so the text is matched and the
     table read once, where separate counting and ranking queries would each do both."""
     matching = documents.order_by().values("id", "entry_type", "year", "date", "rank", "facet_keys")
@@ -267,7 +267,7 @@ def count_matches(documents, sort, first=CACHED_RESULTS):
         matches=sql,
         facet_counts=FACET_COUNTS_SQL["postgresql" if is_postgres() else "sqlite"],
         order=ORDER_SQL[sort],
-        first=int(first),
+        first=int(first or CACHED_RESULTS),
     )
     # On the connection the queryset reads from (a read replica, where there is one).
     with connections[documents.db].cursor() as cursor:
@@ -418,7 +418,7 @@ def near_misses(query, filters, sort):
     return found if found.total else None
 
 
-def find(query, filters, sort, first=CACHED_RESULTS):
+def find(query, filters, sort, first=None):
     """Count and order what a search finds (Matches), or take it from the cache,
     where it is filed under the index's current state: any write to the index
     files later searches under a new key. A new search orders its `first` results.
