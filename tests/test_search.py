@@ -446,3 +446,49 @@ def test_a_new_search_counts_and_ranks_in_one_query(client, corpus):
     assert result_urls(response)
     searching = [q["sql"] for q in counted.captured_queries if "COUNT(" in q["sql"]]
     assert len(searching) == 1 and "ROW_NUMBER()" in searching[0]
+
+
+@pytest.mark.parametrize("text", ["rescue", "earthquake OR flood OR rescue OR plan", "disaster"])
+def test_facet_counts_equal_the_facet_rows_of_the_matches(corpus, text):
+    """The counting query counts facet values from each match's facet_keys; they are
+    exactly what counting the matches' facet rows gives."""
+    from search.models import SearchFacet
+
+    query, counted = parse(text), []
+    for filters in [services.NO_FILTERS, {**services.NO_FILTERS, "entry_type": "provisions"}]:
+        documents = services.filtered(query, filters)
+        matches = services.count_matches(documents.ranked(query), "relevance")
+        expected = {kind: {} for kind in SearchFacet.Kind.values}
+        for kind, value in SearchFacet.objects.filter(document__in=documents).values_list(
+            "kind", "value"
+        ):
+            expected[kind][value] = expected[kind].get(value, 0) + 1
+        assert matches.total == documents.count()
+        assert matches.by_value == expected
+        counted.append(sum(map(len, expected.values())))
+    assert counted[0], "the search finds documents with facets"
+
+
+def test_a_cold_deep_page_is_counted_and_ordered_in_one_query(client, db, settings, monkeypatch):
+    """SQLite: a page beyond the cached first results, asked before its search is
+    cached, takes its ids from the counting query (up to DEEP_RESULTS) rather than
+    ranking every match again; PostgreSQL reads the ranked query, as before."""
+    settings.PAGE_SIZE = 5
+    directive = make_directive(title="Pager", slug="pager")
+    for number in range(1, 19):
+        make_provision(directive, number=number, text=f"Flood shelter {'shelter ' * number}.")
+    pages = [result_urls(search(client, q="shelter", page=n)) for n in (1, 2, 3)]
+    cache.clear()
+    monkeypatch.setattr(services, "CACHED_RESULTS", 7)
+    with CaptureQueriesContext(connection) as queries:
+        assert result_urls(search(client, q="shelter", page=3)) == pages[2]
+    ranking = [q for q in queries.captured_queries if re.search(r"bm25|ts_rank", q["sql"])]
+    assert len(ranking) == (2 if connection.vendor == "postgresql" else 1)
+    # Beyond DEEP_RESULTS, or a page asked after the search was cached with fewer ids,
+    # the ranked query reads the page.
+    monkeypatch.setattr(services, "DEEP_RESULTS", 10)
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert result_urls(search(client, q="shelter", page=3)) == pages[2]
+    assert len([q for q in queries.captured_queries if re.search(r"bm25|ts_rank", q["sql"])]) == 2
+    assert services.results_to_order("x", 5) == services.results_to_order(None, 5) == 7
