@@ -837,30 +837,41 @@ class LinkCheck(models.Model):
 register_history(Tag, app="core")
 
 
-class PublicStateManager(models.Manager):
+class StateTokenManager(models.Manager):
+    # What token() answers before the row exists.
+    before_first = "none"
+
     def token(self):
-        """The current state of what the public sees, to file cached pages under."""
-        return str(self.values_list("token", flat=True).first() or "none")
+        """The current state, to file what was made from it under."""
+        return str(self.values_list("token", flat=True).first() or self.before_first)
 
     def changed(self):
         if not self.update(token=uuid.uuid4()):
             self.create()
 
 
-class PublicState(models.Model):
-    """One row whose token changes after every committed write that the public could
-    see (core.public_state). Cached public pages and built exports are keyed by it,
-    so none outlives the data it was made from, whichever process or app server wrote
-    it. A random token rather than a counter: a restored backup never brings back a
-    number that pages of other data were cached under."""
+class StateToken(models.Model):
+    """One row whose token changes whenever what it stands for changes, so that what is
+    cached under a token never outlives the data it was made from, whichever process
+    or app server made it. A random token rather than a counter: a restored backup or
+    a rolled-back transaction never brings back a number that other data was cached
+    under."""
 
     token = models.UUIDField(_("token"), default=uuid.uuid4)
 
-    objects = PublicStateManager()
+    objects = StateTokenManager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return str(self.token)
+
+
+class PublicState(StateToken):
+    """Changes after every committed write that the public could see (core.
+    public_state): cached public pages and built exports are filed under it."""
 
     class Meta:
         verbose_name = _("public state")
         verbose_name_plural = _("public state")
-
-    def __str__(self):
-        return str(self.token)

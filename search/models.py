@@ -6,13 +6,11 @@ PostgreSQL a generated, weighted tsvector column with GIN and trigram indexes; S
 an FTS5 table kept in sync by triggers. Neither appears as a model field, because the
 other database has no such column type."""
 
-import uuid
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import public_state
-from core.models import DatePrecision, format_partial_date
+from core.models import DatePrecision, StateToken, StateTokenManager, format_partial_date
 from core.registry import registry
 from search.querysets import Match, SearchDocumentQuerySet, TermCountQuerySet
 
@@ -176,10 +174,8 @@ class TermCount(models.Model):
         return f"{self.lexeme} {self.key or 'all'}: {self.documents}"
 
 
-class IndexStateManager(models.Manager):
-    def token(self):
-        """The current state of the index, to file cached search results under."""
-        return str(self.values_list("token", flat=True).first() or "unindexed")
+class IndexStateManager(StateTokenManager):
+    before_first = "unindexed"
 
     def changed(self):
         """Called by every write to the index, inside the writing transaction and before
@@ -190,25 +186,16 @@ class IndexStateManager(models.Manager):
         the rebuild's. Taken first, before any table lock, so two writers can never
         hold one lock each and wait for the other's. What search pages show changes
         with it, so the public state does too (once this transaction commits)."""
-        if not self.update(token=uuid.uuid4()):
-            self.create()
+        super().changed()
         public_state.changed(self.db)
 
 
-class IndexState(models.Model):
-    """One row whose token changes with every write to the index. Cached search
-    results (search.services) are keyed by it, so none outlives the data it was
-    counted from, whichever cache backend and however many processes. A random token
-    rather than a counter: a restored backup or a rolled-back transaction never brings
-    back a number that results of other data were cached under."""
-
-    token = models.UUIDField(_("token"), default=uuid.uuid4)
+class IndexState(StateToken):
+    """Changes with every write to the index: cached search results (search.services)
+    are filed under it."""
 
     objects = IndexStateManager()
 
     class Meta:
         verbose_name = _("search index state")
         verbose_name_plural = _("search index state")
-
-    def __str__(self):
-        return str(self.token)
