@@ -4,7 +4,7 @@ Production leaves the app out, so no deployed site has a command that writes ten
 thousands of entries."""
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, STORAGES
+from .base import INSTALLED_APPS, LOGGING, STORAGES
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
@@ -14,4 +14,15 @@ SECURE_SSL_REDIRECT = False
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# The commands time pages as they are built: no page cache (page_bench, search_bench
+# request the same address again and again), and no request log line for each.
+PAGE_CACHE_SECONDS = 0
+LOGGING = {
+    **LOGGING,
+    "loggers": {
+        **LOGGING["loggers"],
+        "emgov.requests": {**LOGGING["loggers"]["emgov.requests"], "level": "WARNING"},
+    },
 }
