@@ -404,14 +404,21 @@ def test_every_index_write_changes_the_index_state_and_reading_does_not(client, 
     assert IndexState.objects.token() not in (before, after_save)
 
 
-def test_pages_beyond_the_cached_results_continue_the_same_order(client, db, settings, monkeypatch):
+def shelter_pages(client, settings, monkeypatch):
+    """Three pages of five results, read while all are cached; then an empty cache that
+    keeps only the first seven results of a search, so pages 2 and 3 read the query."""
     settings.PAGE_SIZE = 5
     directive = make_directive(title="Pager", slug="pager")
     for number in range(1, 19):
         make_provision(directive, number=number, text=f"Flood shelter {'shelter ' * number}.")
     pages = [result_urls(search(client, q="shelter", page=n)) for n in (1, 2, 3)]
     cache.clear()
-    monkeypatch.setattr(services, "CACHED_RESULTS", 7)  # pages 2 and 3 now read the query
+    monkeypatch.setattr(services, "CACHED_RESULTS", 7)
+    return pages
+
+
+def test_pages_beyond_the_cached_results_continue_the_same_order(client, db, settings, monkeypatch):
+    pages = shelter_pages(client, settings, monkeypatch)
     assert [result_urls(search(client, q="shelter", page=n)) for n in (1, 2, 3)] == pages
     flattened = [url for page in pages for url in page]
     assert len(flattened) == len(set(flattened)) == 18
@@ -473,13 +480,7 @@ def test_a_cold_deep_page_is_counted_and_ordered_in_one_query(client, db, settin
     """SQLite: a page beyond the cached first results, asked before its search is
     cached, takes its ids from the counting query (up to DEEP_RESULTS) rather than
     ranking every match again; PostgreSQL reads the ranked query, as before."""
-    settings.PAGE_SIZE = 5
-    directive = make_directive(title="Pager", slug="pager")
-    for number in range(1, 19):
-        make_provision(directive, number=number, text=f"Flood shelter {'shelter ' * number}.")
-    pages = [result_urls(search(client, q="shelter", page=n)) for n in (1, 2, 3)]
-    cache.clear()
-    monkeypatch.setattr(services, "CACHED_RESULTS", 7)
+    pages = shelter_pages(client, settings, monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         assert result_urls(search(client, q="shelter", page=3)) == pages[2]
     ranking = [q for q in queries.captured_queries if re.search(r"bm25|ts_rank", q["sql"])]
