@@ -18,6 +18,13 @@ from emgov import db_router
 logger = logging.getLogger(__name__)
 
 
+def carries_session(request):
+    """Whether the request may belong to someone logged in. Without a session cookie
+    no one is, and nothing needs to load a session (a query) to know it: the page
+    cache, the replica's routing, the staff rule and the request log all ask this."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 class ForwardedProtoMiddleware:
     """X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER) believed only from a trusted proxy.
 
@@ -53,7 +60,7 @@ class PrivateForStaffMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if settings.SESSION_COOKIE_NAME in request.COOKIES and user and user.is_authenticated:
+        if carries_session(request) and user and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
             for validator in ("ETag", "Last-Modified"):
                 if validator in response:
@@ -128,7 +135,7 @@ class PublicPageCacheMiddleware:
     def _may_use_cache(self, request):
         return (
             request.method in ("GET", "HEAD")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not carries_session(request)
             and "messages" not in request.COOKIES
             and not request.path.startswith(self.EXCLUDED_PREFIXES)
         )
@@ -226,7 +233,7 @@ class ReplicaReadsMiddleware:
     def may_use_replica(self, request):
         return (
             request.method in self.SAFE_METHODS
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not carries_session(request)
             and self.PIN_COOKIE not in request.COOKIES
             and not request.path_info.startswith("/admin/")
         )

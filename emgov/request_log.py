@@ -14,10 +14,10 @@ import re
 import time
 import uuid
 
-from django.conf import settings
 from pythonjsonlogger.json import JsonFormatter
 
 from core.client_address import client_address, from_trusted_proxy
+from emgov.middleware import carries_session
 
 logger = logging.getLogger("emgov.requests")
 
@@ -45,8 +45,7 @@ def request_id(request):
 
 
 def _user_id(request):
-    # Without a session cookie no one is logged in: no session is loaded to say so.
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+    if not carries_session(request):
         return None
     user = getattr(request, "user", None)
     return user.pk if user is not None and user.is_authenticated else None
