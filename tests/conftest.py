@@ -9,7 +9,11 @@ does not ask for them starts from an empty database, as before: many count on th
 The canary site of the leak scan (tests/canaries.py, a few seconds) is a layer too.
 """
 
+import os
+import uuid
+
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -222,3 +226,33 @@ def editor_client(client, editor):
 def reviewer_client(client, reviewer):
     client.force_login(reviewer)
     return client
+
+
+REDIS_TEST_URL = os.environ.get("EMGOV_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the real Redis, under a key prefix of this test's own (so
+    nothing else on the server is touched), removed afterwards. Skipped when no Redis
+    answers, except in CI (CI=true), where Redis is required and its absence fails."""
+    server = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        server.ping()
+    except redis.ConnectionError:
+        message = f"no Redis answers at {REDIS_TEST_URL}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}, and CI requires it (scripts/ensure-redis starts one)")
+        pytest.skip(message)
+    prefix = f"emgov-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield server, prefix
+    for key in server.scan_iter(match=f"{prefix}:*"):
+        server.delete(key)
+    server.close()

@@ -5,10 +5,8 @@ the database's statement timeout."""
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
-import redis
 from django.conf import settings as django_settings
 from django.db import connection
 from django.http import HttpResponse
@@ -21,7 +19,6 @@ from tests.builders import make_theme
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/themes/"
-REDIS_TEST_URL = os.environ.get("EMGOV_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def address(settings, remote, forwarded=None, trusted=()):
@@ -139,33 +136,6 @@ def test_redis_url_makes_redis_the_cache():
         [sys.executable, "-c", program], env=env, capture_output=True, text=True
     )
     assert shared.stdout.split() == ["django_redis.cache.RedisCache", "redis://127.0.0.1:6379/3"]
-
-
-@pytest.fixture
-def redis_cache(settings):
-    """The default cache on the real Redis, under a key prefix of this test's own (so
-    nothing else on the server is touched), removed afterwards. Skipped when no Redis
-    answers, except in CI (CI=true), where Redis is required and its absence fails."""
-    server = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
-    try:
-        server.ping()
-    except redis.ConnectionError:
-        message = f"no Redis answers at {REDIS_TEST_URL}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}, and CI requires it (scripts/ensure-redis starts one)")
-        pytest.skip(message)
-    prefix = f"emgov-test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    yield server, prefix
-    for key in server.scan_iter(match=f"{prefix}:*"):
-        server.delete(key)
-    server.close()
 
 
 def test_the_api_throttle_is_counted_in_redis_where_every_worker_sees_it(

@@ -9,7 +9,6 @@ from django.db import connection
 from django.test import Client
 
 from tests.builders import make_directive, make_theme
-from tests.test_serving import redis_cache  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +92,7 @@ def test_requests_at_once_are_each_counted(settings, directive):
     assert sorted(statuses) == [200] * 5 + [429] * 3
 
 
-def test_the_counts_are_in_redis_where_every_worker_sees_them(settings, directive, redis_cache):  # noqa: F811
+def test_the_counts_are_in_redis_where_every_worker_sees_them(settings, directive, redis_cache):
     server, prefix = redis_cache
     limit(settings, "search", "2/minute")
     assert get(PAGES["search"]).status_code == 200
