@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, OperationalError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import has_vary_header, patch_cache_control
+from django.utils.cache import has_vary_header, patch_cache_control, set_response_etag
 from django.utils.translation import get_language
 
 from core import public_state
@@ -107,8 +107,9 @@ class PublicPageCacheMiddleware:
     staff never get a cached page and never put one in; a response is kept only when
     it is a whole 200 that says nothing of its reader (no cookie set, no `Vary:
     Cookie`, not private or no-store). The key is the absolute address with its query
-    and the language of the interface (LocaleMiddleware, above, has chosen it from the
-    path). ConditionalGetMiddleware, further out, answers 304 to cached pages too."""
+    and the language of the interface (LocaleMiddleware, above, has chosen it).
+    ConditionalGetMiddleware, further out, answers 304 to cached pages too; the ETag
+    it would compute for each is computed once and stored with the page."""
 
     # Not cached: the editors' side, the health check (it must look, every time), and
     # the language switch.
@@ -159,6 +160,8 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def _stored(response):
+        # The ETag ConditionalGetMiddleware would compute on every hit, once.
+        set_response_etag(response)
         return (response.content, list(response.items()))
 
     @staticmethod

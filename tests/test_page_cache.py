@@ -173,6 +173,35 @@ def test_a_cached_page_answers_conditional_requests(page_cache):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_cached_page_is_sent_as_it_was_built(page_cache):
+    """The cache sits above the middleware that adds the security headers and below the
+    one that picks the language: a page from it is the page as built, headers and all,
+    in the reader's language, with one query (the public state's token)."""
+    published_agreement()
+    public = Client()
+    for path, language in [
+        (f"/agreements/{SLUG}/", "en"),
+        (f"/zh-hans/agreements/{SLUG}/", "zh-hans"),
+    ]:
+        built, built_body, _ = queries_for(public, path)
+        cached, cached_body, queries = queries_for(public, path)
+        assert queries == 1
+        assert cached_body == built_body
+        assert cached["Content-Language"] == language
+        for header in (
+            "Content-Security-Policy",
+            "X-Frame-Options",
+            "Content-Type",
+            "ETag",
+            "Vary",
+            "Referrer-Policy",
+            "X-Content-Type-Options",
+        ):
+            assert cached.get(header) == built.get(header), header
+        assert cached["Content-Security-Policy"] and cached["ETag"]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_only_whole_pages_that_say_nothing_of_their_reader_are_kept(page_cache):
     published_agreement()
     public = Client()

@@ -184,13 +184,18 @@ MIDDLEWARE = [
     # and 304 to If-None-Match / If-Modified-Since. Staff responses get neither
     # (PrivateForStaffMiddleware, below, runs first on the way out).
     "django.middleware.http.ConditionalGetMiddleware",
+    # Chooses the language (from the path, the cookie or Accept-Language), which the
+    # page cache's key names. It reads no session.
+    "django.middleware.locale.LocaleMiddleware",
+    # Anonymous pages from the shared cache, filed under the public state's token. As
+    # far out as it can be, so that a page from the cache passes through as little as
+    # possible: what the middleware below it adds (the Content-Security-Policy,
+    # X-Frame-Options) is stored with the page. ConditionalGetMiddleware, above, still
+    # answers 304 to a cached page.
+    "emgov.middleware.PublicPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Anonymous pages from the shared cache, filed under the public state's token; below
-    # LocaleMiddleware, which has chosen the language the key names.
-    "emgov.middleware.PublicPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "emgov.middleware.PrivateForStaffMiddleware",
