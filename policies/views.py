@@ -14,8 +14,15 @@ from policies.models import Directive, DirectiveRelation, Provision
 
 def agreement_links():
     """A directive's or a provision's links to agreements, as its page lists them: the
-    links public once the directive is (see PublicQuerySet.published)."""
-    return AgreementLink.objects.published(assuming="directive").select_related("agreement")
+    links public once the directive is (see PublicQuerySet.published). By agreement:
+    the rest of the model's order (the directive's and the provision's own) is the
+    same for every link of one directive's whole text or of one of its points, and
+    two joins to compile and run."""
+    return (
+        AgreementLink.objects.published(assuming="directive")
+        .select_related("agreement")
+        .order_by("agreement")
+    )
 
 
 class DirectiveListView(FilteredListMixin, TemplateView):
@@ -147,7 +154,9 @@ class ProvisionDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         provision = self.object
         siblings = list(
-            Provision.objects.filter(directive=provision.directive).values_list("number", flat=True)
+            Provision.objects.filter(directive=provision.directive)
+            .order_by("number")
+            .values_list("number", flat=True)
         )
         index = siblings.index(provision.number)
         sources = list(provision.directive.sources.all())
