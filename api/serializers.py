@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from cooperation.models import Agreement, AgreementLink, Mechanism
 from core.models import Country, Source, Theme
+from core.registry import parent_address
 from findings.models import Finding
 from policies.models import Directive, Provision
 
@@ -114,11 +115,22 @@ class ThemeSerializer(serializers.ModelSerializer):
         )
 
 
+@extend_schema_field(OpenApiTypes.URI)
+class EmbeddedPermalinkField(PermalinkField):
+    """A provision's address inside its directive's row: under the directive's, which
+    is reversed once for the row rather than once for each of its provisions."""
+
+    def to_representation(self, value):
+        return self.context["request"].build_absolute_uri(
+            value.address_under(parent_address(value.directive))
+        )
+
+
 class EmbeddedProvisionSerializer(serializers.ModelSerializer):
     """A provision inside its directive's row, in the shape the bulk import reads, so
     an exported directives file can be edited and imported back."""
 
-    permalink = PermalinkField()
+    permalink = EmbeddedPermalinkField()
 
     class Meta:
         model = Provision
