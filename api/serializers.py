@@ -65,12 +65,19 @@ def country_key(country):
 ENTRY_DATES = ("published_at", "updated_at")
 
 
+def tag_list():
+    """Each entry's tags into `tag_list`: prefetched into the manager, django-taggit
+    builds a queryset of its own for each entry first (3 ms a page of twenty)."""
+    return Prefetch("tags", to_attr="tag_list")
+
+
 class EntrySerializer(serializers.ModelSerializer):
-    """What every curated entry has: a page, themes and tags."""
+    """What every curated entry has: a page, themes and tags (its queryset prefetches
+    them with tag_list())."""
 
     permalink = PermalinkField()
     themes = LinkedSlugs(help_text=_("Slugs of its themes (see themes)."))
-    tags = LinkedSlugs(help_text=_("Slugs of its tags, as in ?tag=."))
+    tags = LinkedSlugs(source="tag_list", help_text=_("Slugs of its tags, as in ?tag=."))
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -252,7 +259,7 @@ class DirectiveSerializer(EntrySerializer):
             .select_related("issuing_body")
             .prefetch_related(
                 "themes",
-                "tags",
+                tag_list(),
                 "provisions",
                 Prefetch("sources", Source.objects.published(), to_attr="public_sources"),
                 Prefetch(
@@ -304,7 +311,7 @@ class ProvisionSerializer(EntrySerializer):
             .select_related("directive")
             .prefetch_related(
                 "themes",
-                "tags",
+                tag_list(),
                 Prefetch(
                     "agreement_links",
                     AgreementLink.objects.published().select_related("agreement"),
@@ -379,7 +386,7 @@ class AgreementSerializer(EntrySerializer):
             "party_countries",
             "party_organizations",
             "themes",
-            "tags",
+            tag_list(),
             # A forward foreign key prefetched through published(): a draft
             # mechanism reads as None.
             Prefetch("mechanism", Mechanism.objects.published()),
@@ -438,7 +445,7 @@ class MechanismSerializer(EntrySerializer):
             "member_countries",
             "member_organizations",
             "themes",
-            "tags",
+            tag_list(),
             Prefetch("agreements", Agreement.objects.published(), to_attr="public_agreements"),
             Prefetch("sources", Source.objects.published(), to_attr="public_sources"),
         )
@@ -558,7 +565,7 @@ class SourceSerializer(EntrySerializer):
         return Source.objects.published().prefetch_related(
             "authors",
             "themes",
-            "tags",
+            tag_list(),
             Prefetch("findings", Finding.objects.published(), to_attr="public_findings"),
         )
 
@@ -603,7 +610,7 @@ class FindingSerializer(EntrySerializer):
             .select_related("source")
             .prefetch_related(
                 "themes",
-                "tags",
+                tag_list(),
                 Prefetch("provisions", Provision.objects.published(), to_attr="public_provisions"),
                 Prefetch("agreements", Agreement.objects.published(), to_attr="public_agreements"),
             )
