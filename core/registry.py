@@ -13,11 +13,13 @@ The relations whose changes reindex an entry are not declared: they are read off
 the model (`link_fields`), so a many-to-many field added later cannot be missed.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import Exists, F, OuterRef, Q
 from taggit.managers import TaggableManager
@@ -231,33 +233,87 @@ class ThemeCount:
     capped: bool
 
 
+# How long counts stay in the cache: they are filed under the public state, so this
+# only bounds the memory (see count_by_theme).
+THEME_COUNT_CACHE_SECONDS = 600
+
+
 def count_by_theme(themes, entry_types=None):
     """{theme id: ThemeCount} of the published entries under each theme or its
     sub-themes, each entry counted once for a theme even when filed under two of its
     sub-themes.
 
-    One query per entry type, whatever the number of entries or themes: for each theme
-    a count of at most THEME_COUNT_CAP + 1 entries, all of them joined in one UNION ALL."""
+    Kept in the cache under the public state's token (core.public_state), read before
+    the counts: any committed write the public could see files later counts under a
+    new key, so a count is never older than the data. Inside a transaction the counts
+    may see writes that are not committed, which the token does not know of yet, so
+    they are counted afresh and not kept."""
     themes = list(themes)
     if not themes:
         return {}
+    entry_types = registry.all() if entry_types is None else list(entry_types)
+    from core import public_state
+    from core.models import Theme, synthetic_is_public
+
+    alias = router.db_for_read(Theme)
+    if connections[alias].in_atomic_block:
+        return _count_by_theme(themes, entry_types)
+    key = (
+        "theme-counts:"
+        + hashlib.sha256(
+            repr(
+                (
+                    public_state.token(),
+                    synthetic_is_public(),
+                    [theme.pk for theme in themes],
+                    [entry_type.key for entry_type in entry_types],
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    counts = cache.get(key)
+    if counts is None:
+        counts = _count_by_theme(themes, entry_types)
+        cache.set(key, counts, THEME_COUNT_CACHE_SECONDS)
+    return counts
+
+
+def _count_by_theme(themes, entry_types):
+    """count_by_theme, counted: one query, whatever the number of entries, themes or
+    types. For each theme and type a count of at most THEME_COUNT_CAP + 1 entries, all
+    of them joined in one UNION ALL (a query a type was six round trips for the home
+    page)."""
     from core.models import Theme
 
     subtree = Theme.subtree_map()
     totals = {theme.pk: 0 for theme in themes}
     capped = set()
-    for entry_type in registry.all() if entry_types is None else entry_types:
-        for theme_id, count in capped_counts(entry_type, themes, subtree):
+    parts = {}  # database alias -> [(sql, params)]
+    for entry_type in entry_types:
+        alias = router.db_for_read(entry_type.model)
+        parts.setdefault(alias, []).extend(capped_count_parts(entry_type, themes, subtree))
+    for alias, queries in parts.items():
+        sql = " UNION ALL ".join(
+            # Django compiled each part; every value is in the params.
+            f"SELECT %s, COUNT(*) FROM ({part}) AS first_{number}"  # noqa: S608
+            for number, (part, _params) in enumerate(queries)
+        )
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [param for _part, params in queries for param in params])
+            rows = cursor.fetchall()
+        for theme_id, count in rows:
             totals[theme_id] += min(count, THEME_COUNT_CAP)
             if count > THEME_COUNT_CAP:
                 capped.add(theme_id)
     return {pk: ThemeCount(total, pk in capped) for pk, total in totals.items()}
 
 
-def capped_counts(entry_type, themes, subtree):
-    """[(theme id, count of at most THEME_COUNT_CAP + 1)] of one type, in one query."""
+def capped_count_parts(entry_type, themes, subtree):
+    """[(sql, params)] of one type: for each theme, the first THEME_COUNT_CAP + 1 of its
+    published entries, whose count the UNION ALL of count_by_theme takes; the params
+    start with the theme's id, the first column of that count."""
     model = entry_type.model
-    parts, params = [], []
+    parts = []
     for theme in themes:
         first = (
             model.objects.published()
@@ -265,13 +321,9 @@ def capped_counts(entry_type, themes, subtree):
             .order_by()
             .values("pk")[: THEME_COUNT_CAP + 1]
         )
-        sql, first_params = first.query.sql_with_params()
-        # Django compiled `sql`; every value is in the params.
-        parts.append(f"SELECT %s, COUNT(*) FROM ({sql}) AS first_{len(parts)}")  # noqa: S608
-        params.extend([theme.pk, *first_params])
-    with connections[router.db_for_read(model)].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return cursor.fetchall()
+        sql, params = first.query.sql_with_params()
+        parts.append((sql, (theme.pk, *params)))
+    return parts
 
 
 def public_tags():

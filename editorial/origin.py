@@ -27,10 +27,15 @@ def origin_of(entry):
     owner = registry.for_model(entry).owner(entry)
     if owner.origin:
         return owner.origin
-    first = owner.history.order_by("history_date", "history_id").first()
+    # The first version's reason alone: a whole historical row is some thirty columns.
+    first = (
+        owner.history.order_by("history_date", "history_id")
+        .values_list("history_change_reason")
+        .first()
+    )
     if first is None:
         return ""
-    reason = first.history_change_reason or ""
+    reason = first[0] or ""
     if reason.startswith(import_reason_prefixes()):
         return Origin.IMPORT
     return Origin.EDITOR

@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
@@ -14,8 +14,15 @@ from policies.models import Directive, DirectiveRelation, Provision
 
 def agreement_links():
     """A directive's or a provision's links to agreements, as its page lists them: the
-    links public once the directive is (see PublicQuerySet.published)."""
-    return AgreementLink.objects.published(assuming="directive").select_related("agreement")
+    links public once the directive is (see PublicQuerySet.published). By agreement:
+    the rest of the model's order (the directive's and the provision's own) is the
+    same for every link of one directive's whole text or of one of its points, and
+    two joins to compile and run."""
+    return (
+        AgreementLink.objects.published(assuming="directive")
+        .select_related("agreement")
+        .order_by("agreement")
+    )
 
 
 class DirectiveListView(FilteredListMixin, TemplateView):
@@ -39,39 +46,72 @@ class DirectiveDetailView(CitableMixin, PublishedDetailMixin, DetailView):
             "sources",
             Prefetch(
                 "provisions",
-                queryset=Provision.objects.prefetch_related(
+                # One directive's provisions: its number is their whole order (the
+                # model's order puts the directive's own date and title first, a join).
+                queryset=Provision.objects.order_by("number").prefetch_related(
                     "themes",
-                    Prefetch("agreement_links", queryset=agreement_links()),
                     Prefetch(
                         "findings", queryset=Finding.objects.published().select_related("source")
                     ),
                 ),
             ),
-            Prefetch(
-                "outgoing_relations",
-                queryset=DirectiveRelation.objects.published(
-                    assuming="from_directive"
-                ).select_related("to_directive"),
-            ),
-            Prefetch(
-                "incoming_relations",
-                queryset=DirectiveRelation.objects.published(
-                    assuming="to_directive"
-                ).select_related("from_directive"),
-            ),
         )
 
     def get_context_data(self, **kwargs):
         directive = self.object
-        whole_text_links = agreement_links().filter(directive=directive, provision__isnull=True)
+        directive_url = directive.get_absolute_url()
+        provisions = directive.provisions.all()
+        # The links to the whole text and to each point in one query: a link to a point
+        # carries its directive too (AgreementLink.save). Split in the query's order, each
+        # group is in the order a query of its own gave it.
+        whole_text_links, by_provision = [], {}
+        for link in agreement_links().filter(directive=directive):
+            if link.provision_id is None:
+                whole_text_links.append(link)
+            else:
+                by_provision.setdefault(link.provision_id, []).append(link)
+        for provision in provisions:
+            provision.page_links = by_provision.get(provision.pk, [])
+            # Its address under the directive's, without a reverse() for each point.
+            provision.page_url = provision.address_under(directive_url)
+        outgoing, incoming = directive_relations(directive)
         sources = [s for s in directive.sources.all() if s.is_published]
         return super().get_context_data(
-            provisions=directive.provisions.all(),
+            provisions=provisions,
             whole_text_links=whole_text_links,
+            outgoing_relations=outgoing,
+            incoming_relations=incoming,
             sources=sources,
             source_names=source_names(sources),
             **kwargs,
         )
+
+
+def directive_relations(directive):
+    """(outgoing, incoming): the directive's public relations to others and theirs to
+    it, in one query. The model's order (the first directive's date and title, then
+    the kind) is the order of each: outgoing ones share their first directive, so they
+    go by kind."""
+    relations = (
+        DirectiveRelation.objects.filter(
+            Q(from_directive=directive)
+            & DirectiveRelation.published_condition(assuming="from_directive")
+            | Q(to_directive=directive)
+            & DirectiveRelation.published_condition(assuming="to_directive")
+        )
+        .select_related("from_directive", "to_directive")
+        .only(
+            "kind",
+            "from_directive__slug",
+            "from_directive__title",
+            "to_directive__slug",
+            "to_directive__title",
+        )
+    )
+    outgoing, incoming = [], []
+    for relation in relations:
+        (outgoing if relation.from_directive_id == directive.pk else incoming).append(relation)
+    return outgoing, incoming
 
 
 def source_names(sources):
@@ -114,7 +154,9 @@ class ProvisionDetailView(CitableMixin, PublishedDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         provision = self.object
         siblings = list(
-            Provision.objects.filter(directive=provision.directive).values_list("number", flat=True)
+            Provision.objects.filter(directive=provision.directive)
+            .order_by("number")
+            .values_list("number", flat=True)
         )
         index = siblings.index(provision.number)
         sources = list(provision.directive.sources.all())

@@ -274,3 +274,18 @@ def test_theme_descendants_include_the_whole_subtree():
     assert sorted(root.descendant_ids()) == sorted([root.pk, child.pk, grandchild.pk])
     assert child.ancestors() == [root]
     assert Theme.objects.count() == 4
+
+
+def test_choice_labels_read_as_djangos_own():
+    """core.models.ChoiceLabels answers get_FOO_display() by a look-up of its own: the
+    label in the active language, and a value that is none of the choices as it is."""
+    directive = Directive(kind=Directive.Kind.LAW, date_basis="inferred")
+    assert directive.get_kind_display() == "Law"
+    assert directive.get_date_basis_display() == "Inferred by emgov from the source"
+    with translation.override("zh-hans"):
+        assert directive.get_kind_display() == str(Directive.Kind.LAW.label)
+        assert directive.get_kind_display() != "Law"
+    directive.kind = "repealed-kind"
+    assert directive.get_kind_display() == "repealed-kind"
+    directive.kind = None
+    assert directive.get_kind_display() is None

@@ -318,3 +318,27 @@ def test_an_edit_held_for_review_leaves_the_token_as_it_is():
     propose_change(agreement, user=editor, reason="Its real title", write=retitle)
     assert public_state.token() == before
     assert agreement.status == Status.PUBLISHED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_theme_counts_are_kept_under_the_public_state(settings):
+    """The counts of the home page and /themes/ (core.registry.count_by_theme) are kept
+    under the public state's token, with the page cache off: counted once, then read
+    from the cache, and counted afresh once a committed write changes the token."""
+    settings.PAGE_CACHE_SECONDS = 0
+    theme = make_theme(name="Flood drills", slug="flood-drills")
+    make_agreement(themes=[theme])
+    public = Client()
+    for path, one, two in [("/", "1 entry", "2 entries"), ("/themes/", "(1)", "(2)")]:
+        _, first, counted = queries_for(public, path)
+        assert one in first, path
+        _, again, kept = queries_for(public, path)
+        assert again == first, path
+        # The count (one UNION ALL) and the themes' tree are no longer read.
+        assert kept == counted - 2, path
+        make_agreement(themes=[theme])
+        _, after, _ = queries_for(public, path)
+        assert two in after, path
+        assert one not in after, path
+        # The next path starts from one agreement under the theme again.
+        theme.agreements.order_by("pk").last().delete()
