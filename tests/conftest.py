@@ -6,7 +6,9 @@ a second and about 60 tests start from them. So each is built once per session (
 roles twice) and kept in an open transaction, and a test that asks for it runs inside
 that transaction, in a savepoint rolled back at its end, as every test is. A test that
 does not ask for them starts from an empty database, as before: many count on that.
-The canary site of the leak scan (tests/canaries.py, a few seconds) is a layer too.
+The canary site of the leak scan (tests/canaries.py, a few seconds) is a layer too, and
+so are the rows of the keyset pages' tests (tests/keyset_corpus.py, about a second,
+read by two dozen tests).
 """
 
 import os
@@ -25,15 +27,18 @@ from django.utils import translation
 from editorial.roles import setup_roles
 from editorial.seeding import load_starter_data
 from tests.canaries import build_canary_site
+from tests.keyset_corpus import build_keyset_corpus
 
 # A layer of shared data: built by a function, asked for by any of these fixtures.
 STARTER_DATA = "starter data"
 ROLES = "roles"
 CANARIES = "canaries"
+KEYSET_CORPUS = "keyset corpus"
 LAYERS = {
     STARTER_DATA: (load_starter_data, {"seeded"}),
     ROLES: (setup_roles, {"editor", "reviewer", "administrator"}),
     CANARIES: (build_canary_site, {"canary_site"}),
+    KEYSET_CORPUS: (build_keyset_corpus, {"keyset_corpus"}),
 }
 
 
@@ -181,6 +186,14 @@ def canary_site(db, _shared_data):
     if _shared_data.has(CANARIES):
         return _shared_data.result(CANARIES)
     return build_canary_site()
+
+
+@pytest.fixture
+def keyset_corpus(db, _shared_data):
+    """The rows of tests/keyset_corpus.py: built once for all the tests that ask."""
+    if _shared_data.has(KEYSET_CORPUS):
+        return _shared_data.result(KEYSET_CORPUS)
+    return build_keyset_corpus()
 
 
 def make_user(username, role, *, roles_ready=False, **fields):
