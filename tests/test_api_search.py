@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.models import Status
 from tests.builders import (
+    indexed_once,
     make_agreement,
     make_country,
     make_directive,
@@ -132,6 +133,7 @@ def test_q_with_nothing_to_search_for_finds_nothing(client, db):
     assert len(results(client, "directives", q="   ")) == 1  # blank: no search at all
 
 
+@indexed_once
 def add_flood_rows(count):
     """Rows of every indexed type, all with "flood" in their text, and the links each
     collection prefetches."""
