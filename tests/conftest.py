@@ -8,7 +8,8 @@ that transaction, in a savepoint rolled back at its end, as every test is. A tes
 does not ask for them starts from an empty database, as before: many count on that.
 The canary site of the leak scan (tests/canaries.py, a few seconds) is a layer too, and
 so are the rows of the keyset pages' tests (tests/keyset_corpus.py, about a second,
-read by two dozen tests).
+read by two dozen tests) and the search tests' corpus (tests/search_corpus.py, half a
+second, some forty tests).
 """
 
 import os
@@ -28,17 +29,20 @@ from editorial.roles import setup_roles
 from editorial.seeding import load_starter_data
 from tests.canaries import build_canary_site
 from tests.keyset_corpus import build_keyset_corpus
+from tests.search_corpus import build_corpus
 
 # A layer of shared data: built by a function, asked for by any of these fixtures.
 STARTER_DATA = "starter data"
 ROLES = "roles"
 CANARIES = "canaries"
 KEYSET_CORPUS = "keyset corpus"
+SEARCH_CORPUS = "search corpus"
 LAYERS = {
     STARTER_DATA: (load_starter_data, {"seeded"}),
     ROLES: (setup_roles, {"editor", "reviewer", "administrator"}),
     CANARIES: (build_canary_site, {"canary_site"}),
     KEYSET_CORPUS: (build_keyset_corpus, {"keyset_corpus"}),
+    SEARCH_CORPUS: (build_corpus, {"search_corpus"}),
 }
 
 
@@ -247,6 +251,26 @@ def keyset_corpus(db, _shared_data):
     if _shared_data.has(KEYSET_CORPUS):
         return _shared_data.result(KEYSET_CORPUS)
     return build_keyset_corpus()
+
+
+@pytest.fixture
+def search_corpus(db, _shared_data):
+    """The entries of tests/search_corpus.py by name: built once for all the tests that
+    ask, each of which gets its own copies of them, read afresh (a test may change one
+    and save it; the next must not see that in memory either)."""
+    if not _shared_data.has(SEARCH_CORPUS):
+        return build_corpus()
+    built = _shared_data.result(SEARCH_CORPUS)
+    return {
+        name: {key: _fresh(entry) for key, entry in value.items()}
+        if isinstance(value, dict)
+        else _fresh(value)
+        for name, value in built.items()
+    }
+
+
+def _fresh(instance):
+    return type(instance)._base_manager.get(pk=instance.pk)
 
 
 def make_user(username, role, *, roles_ready=False, **fields):

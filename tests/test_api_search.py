@@ -19,7 +19,6 @@ from tests.builders import (
     make_source,
     make_theme,
 )
-from tests.search_corpus import build_corpus
 from tests.test_api import API, get_json, results
 from tests.test_search import result_urls
 
@@ -32,8 +31,9 @@ NEAR_MISSES = "these come closest"
 
 
 @pytest.fixture
-def corpus(db):
-    return build_corpus()
+def corpus(search_corpus):
+    # Built once for the tests that ask (tests/conftest.py).
+    return search_corpus
 
 
 def api_paths(collection, client, **params):
