@@ -6,7 +6,10 @@ a second and about 60 tests start from them. So each is built once per session (
 roles twice) and kept in an open transaction, and a test that asks for it runs inside
 that transaction, in a savepoint rolled back at its end, as every test is. A test that
 does not ask for them starts from an empty database, as before: many count on that.
-The canary site of the leak scan (tests/canaries.py, a few seconds) is a layer too.
+The canary site of the leak scan (tests/canaries.py, a few seconds) is a layer too, and
+so are the rows of the keyset pages' tests (tests/keyset_corpus.py, about a second,
+read by two dozen tests) and the search tests' corpus (tests/search_corpus.py, half a
+second, some forty tests).
 """
 
 import os
@@ -25,15 +28,21 @@ from django.utils import translation
 from editorial.roles import setup_roles
 from editorial.seeding import load_starter_data
 from tests.canaries import build_canary_site
+from tests.keyset_corpus import build_keyset_corpus
+from tests.search_corpus import build_corpus
 
 # A layer of shared data: built by a function, asked for by any of these fixtures.
 STARTER_DATA = "starter data"
 ROLES = "roles"
 CANARIES = "canaries"
+KEYSET_CORPUS = "keyset corpus"
+SEARCH_CORPUS = "search corpus"
 LAYERS = {
     STARTER_DATA: (load_starter_data, {"seeded"}),
     ROLES: (setup_roles, {"editor", "reviewer", "administrator"}),
     CANARIES: (build_canary_site, {"canary_site"}),
+    KEYSET_CORPUS: (build_keyset_corpus, {"keyset_corpus"}),
+    SEARCH_CORPUS: (build_corpus, {"search_corpus"}),
 }
 
 
@@ -149,6 +158,59 @@ def _shared_data(request, django_db_setup, django_db_blocker):
     del request.config.stash[_shared_key]
 
 
+# Empties every table it is given, as TRUNCATE does, pass after pass until a pass finds
+# nothing (a trigger of one table may write to another: search/migrations/0006).
+DELETE_EVERY_ROW = """DO $$
+DECLARE
+    tables text[] := %s;
+    name text;
+    deleted bigint;
+    found_rows boolean := true;
+    passes int := 0;
+BEGIN
+    WHILE found_rows LOOP
+        IF passes = 10 THEN
+            RAISE EXCEPTION 'tables still hold rows after 10 passes of DELETE';
+        END IF;
+        found_rows := false;
+        passes := passes + 1;
+        FOREACH name IN ARRAY tables LOOP
+            EXECUTE format('DELETE FROM %%I', name);
+            GET DIAGNOSTICS deleted = ROW_COUNT;
+            found_rows := found_rows OR deleted > 0;
+        END LOOP;
+    END LOOP;
+END $$"""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete_on_postgresql():
+    """After each test that commits, pytest-django empties the database with Django's
+    flush, which on PostgreSQL is one TRUNCATE of all 81 tables: about 0.4 s, as each
+    table gets new files, even the many that are empty; 40-odd such tests, the browser
+    journeys among them. DELETE, in one transaction (the foreign keys are deferred),
+    costs next to nothing on an empty table and leaves the same empty tables (sequences
+    are not reset by either). A flush that resets sequences keeps the TRUNCATE."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        names = ", ".join(f"'{table}'" for table in tables)  # Django's own table names
+        return ["SET CONSTRAINTS ALL DEFERRED", DELETE_EVERY_ROW % f"ARRAY[{names}]"]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # The shared starter data keeps its ids and timestamps from one test to the next, so
@@ -181,6 +243,34 @@ def canary_site(db, _shared_data):
     if _shared_data.has(CANARIES):
         return _shared_data.result(CANARIES)
     return build_canary_site()
+
+
+@pytest.fixture
+def keyset_corpus(db, _shared_data):
+    """The rows of tests/keyset_corpus.py: built once for all the tests that ask."""
+    if _shared_data.has(KEYSET_CORPUS):
+        return _shared_data.result(KEYSET_CORPUS)
+    return build_keyset_corpus()
+
+
+@pytest.fixture
+def search_corpus(db, _shared_data):
+    """The entries of tests/search_corpus.py by name: built once for all the tests that
+    ask, each of which gets its own copies of them, read afresh (a test may change one
+    and save it; the next must not see that in memory either)."""
+    if not _shared_data.has(SEARCH_CORPUS):
+        return build_corpus()
+    built = _shared_data.result(SEARCH_CORPUS)
+    return {
+        name: {key: _fresh(entry) for key, entry in value.items()}
+        if isinstance(value, dict)
+        else _fresh(value)
+        for name, value in built.items()
+    }
+
+
+def _fresh(instance):
+    return type(instance)._base_manager.get(pk=instance.pk)
 
 
 def make_user(username, role, *, roles_ready=False, **fields):

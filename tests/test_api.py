@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from cooperation.models import Agreement
 from core.models import Status
 from tests.builders import (
+    indexed_once,
     make_agreement,
     make_country,
     make_directive,
@@ -331,6 +332,7 @@ def count_queries(client, path):
 def test_a_page_costs_the_same_queries_for_one_row_or_many(client, collection, expected):
     """count + rows + one query per prefetched relation, whatever the number of rows."""
 
+    @indexed_once
     def add_rows(count):
         nepal = make_country()
         for _ in range(count):

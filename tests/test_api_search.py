@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.models import Status
 from tests.builders import (
+    indexed_once,
     make_agreement,
     make_country,
     make_directive,
@@ -18,7 +19,6 @@ from tests.builders import (
     make_source,
     make_theme,
 )
-from tests.search_corpus import build_corpus
 from tests.test_api import API, get_json, results
 from tests.test_search import result_urls
 
@@ -31,8 +31,9 @@ NEAR_MISSES = "these come closest"
 
 
 @pytest.fixture
-def corpus(db):
-    return build_corpus()
+def corpus(search_corpus):
+    # Built once for the tests that ask (tests/conftest.py).
+    return search_corpus
 
 
 def api_paths(collection, client, **params):
@@ -132,6 +133,7 @@ def test_q_with_nothing_to_search_for_finds_nothing(client, db):
     assert len(results(client, "directives", q="   ")) == 1  # blank: no search at all
 
 
+@indexed_once
 def add_flood_rows(count):
     """Rows of every indexed type, all with "flood" in their text, and the links each
     collection prefetches."""

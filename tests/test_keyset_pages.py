@@ -3,7 +3,6 @@ gives exactly the pages that ?page=N gives, every row once, whatever NULLs and t
 the order meets; an old ?page=N still answers; a bad key still gives a real page;
 and a deep page costs the queries of a shallow one."""
 
-import datetime
 import re
 
 import pytest
@@ -11,35 +10,17 @@ from django.db import connection
 
 from browse import views as browse_views
 from policies.models import Directive
-from tests.builders import make_agreement, make_country, make_directive, make_theme
+from tests.keyset_corpus import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
-PAGE_SIZE = 5
-
 
 @pytest.fixture
-def corpus(settings):
-    """23 directives on one theme, with NULL dates, equal dates and equal titles, and
-    3 provisions each; 19 agreements with Nepal, some with no date."""
+def corpus(settings, keyset_corpus):
+    """The corpus (tests/keyset_corpus.py, built once for the module's tests), shown
+    PAGE_SIZE rows a page."""
     settings.PAGE_SIZE = PAGE_SIZE
-    theme = make_theme(slug="floods")
-    dates = [None, datetime.date(2020, 1, 1), datetime.date(2019, 6, 1)]
-    for n in range(23):
-        directive = make_directive(
-            title=f"Plan {n % 4}",  # equal titles among equal dates: the id breaks the tie
-            date=dates[n % 3],
-            themes=[theme],
-            provisions=3,
-        )
-        for provision in directive.provisions.all():
-            provision.themes.add(theme)
-    for n in range(19):
-        signed_on = None if n % 4 else datetime.date(2018, 1, n + 1)
-        make_agreement(
-            title=f"MoU {n % 3}", signed_on=signed_on, themes=[theme], countries=[make_country()]
-        )
-    return theme
+    return keyset_corpus
 
 
 def links(response):

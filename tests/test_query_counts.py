@@ -11,6 +11,7 @@ from core.models import Source, Theme
 from findings.models import Finding
 from policies.models import Directive
 from tests.builders import (
+    indexed_once,
     make_agreement,
     make_country,
     make_directive,
@@ -25,6 +26,7 @@ from tests.builders import (
 pytestmark = pytest.mark.django_db
 
 
+@indexed_once
 def populate():
     """One row of every kind, on the pages below."""
     theme = make_theme(slug="rescue")
@@ -37,6 +39,7 @@ def populate():
     add_rows(1)
 
 
+@indexed_once
 def add_rows(count):
     """`count` more rows of every kind, attached to the same pages as populate()."""
     theme, child = Theme.objects.get(slug="rescue"), Theme.objects.get(slug="teams")

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from search import signals as search_signals
 from tests.builders import make_directive, make_theme
-from tests.search_corpus import build_corpus
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +26,11 @@ def flood_plans(db, settings):
     """17 plans on one theme and one tag: three pages of five (orphans join the last)."""
     settings.PAGE_SIZE = 5
     theme = make_theme(slug="floods")
-    for number in range(17):
-        make_directive(title=f"Flood plan {number}", kind="plan", themes=[theme]).tags.add(
-            "flood-plans"
-        )
+    with search_signals.deferred():  # indexed once, at the end (tests/builders.py)
+        for number in range(17):
+            make_directive(title=f"Flood plan {number}", kind="plan", themes=[theme]).tags.add(
+                "flood-plans"
+            )
 
 
 def without_key(links):
@@ -88,8 +89,7 @@ def test_show_every_type_is_a_bare_question_mark_when_no_other_parameter_is_left
     assert query_links(client, "/themes/floods/?type=directives&page=3")[0] == "?"
 
 
-def test_search_facet_links_keep_the_query_and_sort_and_drop_the_page(client, db):
-    build_corpus()
+def test_search_facet_links_keep_the_query_and_sort_and_drop_the_page(client, search_corpus):
     keep = f"?{CJK_AND_AMPERSAND}&amp;sort=date"
     assert query_links(client, f"/search/?{CJK_AND_AMPERSAND}&sort=date&page=2") == [
         f"{keep}&amp;type=directives",
@@ -105,8 +105,7 @@ def test_search_facet_links_keep_the_query_and_sort_and_drop_the_page(client, db
     ]
 
 
-def test_chosen_facets_are_removed_by_their_chips_and_selected_values(client, db):
-    build_corpus()
+def test_chosen_facets_are_removed_by_their_chips_and_selected_values(client, search_corpus):
     links = query_links(client, "/search/?q=rescue&type=directives&year=2019&page=2")
     chips, facets = links[:2], links[2:]
     assert chips == ["?q=rescue&amp;year=2019", "?q=rescue&amp;type=directives"]

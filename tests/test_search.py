@@ -28,8 +28,9 @@ SEARCH = "/search/"
 
 
 @pytest.fixture
-def corpus(db):
-    return build_corpus()
+def corpus(search_corpus):
+    # Built once for the tests that ask (tests/conftest.py).
+    return search_corpus
 
 
 def result_urls(response):

@@ -4,9 +4,11 @@ answer a page, never a 500, on SQLite and PostgreSQL alike."""
 import pytest
 
 from search.parsing import MAX_QUERY_LENGTH, normalise, parse
-from tests.search_corpus import build_corpus
 
 pytestmark = pytest.mark.django_db
+
+# The tests that search ask for `search_corpus` (tests/search_corpus.py, built once for
+# all of them: tests/conftest.py).
 
 BAD_QUERIES = {
     "empty": "q=",
@@ -45,8 +47,7 @@ BAD_QUERIES = {
 
 
 @pytest.mark.parametrize("query_string", BAD_QUERIES.values(), ids=BAD_QUERIES.keys())
-def test_search_never_fails_on_bad_input(client, query_string):
-    build_corpus()
+def test_search_never_fails_on_bad_input(client, query_string, search_corpus):
     response = client.get(f"/search/?{query_string}")
     assert response.status_code == 200
     assert b"<h1>Search</h1>" in response.content
@@ -56,35 +57,30 @@ def test_search_never_fails_on_bad_input(client, query_string):
     "query_string",
     ["type=spaceships", "theme=%00", "page=abc", "page=99999", "type=provisions", "theme=nope"],
 )
-def test_timeline_never_fails_on_bad_input(client, query_string):
-    build_corpus()
+def test_timeline_never_fails_on_bad_input(client, query_string, search_corpus):
     response = client.get(f"/timeline/?{query_string}")
     assert response.status_code == 200
 
 
-def test_unknown_facet_values_are_named_and_ignored(client):
-    build_corpus()
+def test_unknown_facet_values_are_named_and_ignored(client, search_corpus):
     html = client.get("/search/?q=rescue&theme=no-such-theme&country=zz").content.decode()
     assert "Some filters were not understood" in html
     assert "no-such-theme" in html and "“zz” is not an ISO 3166-1 country code." in html
     assert 'href="/directives/volunteer-rescue-teams/"' in html  # the search still ran
 
 
-def test_a_long_query_is_shortened_with_a_message(client):
-    build_corpus()
+def test_a_long_query_is_shortened_with_a_message(client, search_corpus):
     html = client.get("/search/", {"q": "volunteer " + "x " * 5000}).content.decode()
     assert f"shortened to its first {MAX_QUERY_LENGTH} characters" in html
 
 
-def test_a_query_of_punctuation_says_there_is_nothing_to_search(client):
-    build_corpus()
+def test_a_query_of_punctuation_says_there_is_nothing_to_search(client, search_corpus):
     html = client.get("/search/", {"q": "&|!:*()"}).content.decode()
     assert "has no words to search for" in html
 
 
-def test_a_page_past_the_end_shows_the_last_page(client, settings):
+def test_a_page_past_the_end_shows_the_last_page(client, settings, search_corpus):
     settings.PAGE_SIZE = 1  # 5 results, the last 4 as orphans of page 2
-    build_corpus()
     html = client.get("/search/", {"q": "rescue", "page": "99"}).content.decode()
     assert "Page 2 of 2" in html and html.count('class="card result"') == 4
 

@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from search import querysets, services
 from search.models import SearchFacet
 from tests.builders import make_directive, make_provision
-from tests.search_corpus import build_corpus
 from tests.test_search_index import parse
 
 pytestmark = [
@@ -46,8 +45,7 @@ def assert_matched_and_ranked_in_one_scan(sql, params=()):
     assert any("search_searchdocument USING INTEGER PRIMARY KEY" in step for step in plan), plan
 
 
-def test_the_counting_query_ranks_in_the_scan_that_matches(db):
-    build_corpus()
+def test_the_counting_query_ranks_in_the_scan_that_matches(search_corpus):
     for text in ["rescue", "earthquake OR flood OR rescue", "rescue teams"]:
         query = parse(text)
         for filters in FILTERS:
@@ -64,8 +62,7 @@ def test_the_counting_query_ranks_in_the_scan_that_matches(db):
                 assert "searchfacet" not in counting["sql"]
 
 
-def test_pages_beyond_the_cached_results_rank_in_the_scan_that_matches(db):
-    build_corpus()
+def test_pages_beyond_the_cached_results_rank_in_the_scan_that_matches(search_corpus):
     query = parse("earthquake OR rescue")
     for filters in FILTERS:
         ranked = services.filtered(query, filters).ranked(query).in_order("relevance")[40:60]
