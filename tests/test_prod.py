@@ -9,6 +9,7 @@ import os
 import socket
 import ssl
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -136,15 +137,28 @@ def test_metrics_are_read_from_gunicorn_on_loopback_never_through_nginx(site):
     assert fetch(site, f"{HTTPS}/metrics/").status == 404
 
 
+def lines_of(log, wanted, seconds=5):
+    """The lines of a log file that `wanted` accepts, once there are any: nginx writes
+    its access line after the response has gone, so a quick client can look first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        lines = [
+            line for line in (ROOT / "var" / "prod" / log).read_text().splitlines() if wanted(line)
+        ]
+        if lines or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
 def test_each_request_is_one_json_line_carrying_nginxs_request_id(site):
     fetch(site, f"{HTTPS}/healthz?from=test-prod")
-    access = (ROOT / "var" / "prod" / "nginx-access.log").read_text().splitlines()
-    nginx_line = next(line for line in reversed(access) if "/healthz?from=test-prod" in line)
+    (nginx_line,) = lines_of("nginx-access.log", lambda line: "/healthz?from=test-prod" in line)
     request_id = nginx_line.rsplit(" ", 1)[1]
     records = [
         json.loads(line)
-        for line in (ROOT / "var" / "prod" / "gunicorn.log").read_text().splitlines()
-        if line.startswith("{")
+        for line in lines_of(
+            "gunicorn.log", lambda line: line.startswith("{") and request_id in line
+        )
     ]
     (record,) = [record for record in records if record.get("request_id") == request_id]
     assert record["path"] == "/healthz" and record["query"] == "from=test-prod"
