@@ -89,31 +89,6 @@ def sections_for(request, entries_of, entry_types=None):
     return selected, sections
 
 
-def theme_tree(theme):
-    """(the ids of the theme and every theme below it, its ancestors from the root
-    down, its published sub-themes in their order), from one read of every theme's
-    place in the tree: Theme.descendant_ids(), ancestors() and children.published()
-    were a query each, and one more for each level above it."""
-    themes = list(Theme.objects.only("parent", "name", "slug", "order", "is_synthetic"))
-    by_id = {each.pk: each for each in themes}
-    below = {}
-    for each in themes:
-        below.setdefault(each.parent_id, []).append(each)
-
-    def walk(theme_id):
-        found = [theme_id]
-        for child in below.get(theme_id, []):
-            found.extend(walk(child.pk))
-        return found
-
-    ancestors, parent_id = [], theme.parent_id
-    while parent_id is not None:
-        ancestors.insert(0, by_id[parent_id])
-        parent_id = by_id[parent_id].parent_id
-    children = [child for child in below.get(theme.pk, []) if child.is_published]
-    return walk(theme.pk), ancestors, children
-
-
 class ThemeDetailView(OldSlugRedirectMixin, DetailView):
     model = Theme
     template_name = "browse/theme_detail.html"
@@ -123,14 +98,17 @@ class ThemeDetailView(OldSlugRedirectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         theme = self.object
-        subtree, ancestors, children = theme_tree(theme)
+        # One read of the tree: descendant_ids(), ancestors() and children.published()
+        # were a query each, and one more for each level above.
+        tree = Theme.tree("name", "slug", "order", "is_synthetic")
+        subtree = tree.subtree_ids(theme.pk)
         selected, sections = sections_for(
             self.request,
             lambda entry_type: entry_type.published().filter(entry_type.under_themes(subtree)),
         )
         return super().get_context_data(
-            ancestors=ancestors,
-            children=children,
+            ancestors=tree.ancestors(theme),
+            children=[child for child in tree.children(theme) if child.is_published],
             selected_type=selected,
             sections=sections,
             **kwargs,

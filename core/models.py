@@ -503,19 +503,15 @@ class Theme(RemembersOldSlugs, ProtectedWhileLinked, MayBeSynthetic, Publishable
             ancestor = ancestor.parent
 
     @classmethod
+    def tree(cls, *fields):
+        """Every theme's place in the tree, from one query (with `fields` besides)."""
+        return ThemeTree(cls.objects.only("parent", *fields))
+
+    @classmethod
     def subtree_map(cls):
         """{theme id: [its id and every descendant's id]} for all themes, in one query."""
-        children = {}
-        for theme_id, parent_id in cls.objects.values_list("id", "parent_id"):
-            children.setdefault(parent_id, []).append(theme_id)
-
-        def walk(theme_id):
-            found = [theme_id]
-            for child in children.get(theme_id, []):
-                found.extend(walk(child))
-            return found
-
-        return {theme_id: walk(theme_id) for ids in children.values() for theme_id in ids}
+        tree = cls.tree()
+        return {theme_id: tree.subtree_ids(theme_id) for theme_id in tree.by_id}
 
     def descendant_ids(self):
         """This theme's id and those of every theme below it."""
@@ -527,6 +523,36 @@ class Theme(RemembersOldSlugs, ProtectedWhileLinked, MayBeSynthetic, Publishable
             chain.insert(0, node)
             node = node.parent
         return chain
+
+
+class ThemeTree:
+    """The themes read once, and where each sits: what a page that walks the tree up
+    and down asks, with no query a level."""
+
+    def __init__(self, themes):
+        self.by_id = {}
+        self.below = {}  # parent id (None for the roots) -> children, in the themes' order
+        for theme in themes:
+            self.by_id[theme.pk] = theme
+            self.below.setdefault(theme.parent_id, []).append(theme)
+
+    def subtree_ids(self, theme_id):
+        """The theme's id and those of every theme below it."""
+        found = [theme_id]
+        for child in self.below.get(theme_id, []):
+            found.extend(self.subtree_ids(child.pk))
+        return found
+
+    def ancestors(self, theme):
+        """The themes above it, from the root down."""
+        chain, parent_id = [], theme.parent_id
+        while parent_id is not None:
+            chain.insert(0, self.by_id[parent_id])
+            parent_id = self.by_id[parent_id].parent_id
+        return chain
+
+    def children(self, theme):
+        return self.below.get(theme.pk, [])
 
 
 class Country(ProtectedWhileLinked, MayBeSynthetic, Publishable):
