@@ -276,6 +276,25 @@ def test_theme_descendants_include_the_whole_subtree():
     assert Theme.objects.count() == 4
 
 
+def test_the_theme_tree_answers_as_the_themes_do_from_one_query(django_assert_num_queries):
+    root = make_theme(name="Root")
+    second = make_theme(name="A second", parent=root, order=2)
+    first = make_theme(name="B first", parent=root, order=1)
+    grandchild = make_theme(parent=second)
+    make_theme()  # unrelated
+    with django_assert_num_queries(1):
+        tree = Theme.tree("name")
+        assert sorted(tree.subtree_ids(root.pk)) == sorted(
+            [root.pk, first.pk, second.pk, grandchild.pk]
+        )
+        assert tree.subtree_ids(grandchild.pk) == [grandchild.pk]
+        assert tree.ancestors(grandchild) == [root, second]
+        assert tree.ancestors(root) == []
+        # In the themes' own order: by `order` before the name.
+        assert [child.name for child in tree.children(root)] == ["B first", "A second"]
+        assert tree.children(first) == []
+
+
 def test_choice_labels_read_as_djangos_own():
     """core.models.ChoiceLabels answers get_FOO_display() by a look-up of its own: the
     label in the active language, and a value that is none of the choices as it is."""
