@@ -2,15 +2,22 @@
 that throttles and the login lockout count against, /healthz, conditional requests and
 the database's statement timeout."""
 
+import io
+import json
 import os
 import subprocess
 import sys
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
 from core.client_address import client_address
@@ -121,21 +128,117 @@ def test_a_direct_password_guesser_cannot_escape_the_lockout_with_a_forwarded_he
     assert log_in("203.0.113.66", "198.51.100.2").status_code == 429
 
 
-def test_redis_url_makes_redis_the_cache():
-    """The site's own settings (not the suite's) read REDIS_URL."""
+SHARED_LOCKOUT = "emgov.lockout.SharedCacheLockoutHandler"
+CACHED_SESSIONS = "django.contrib.sessions.backends.cached_db"
+
+
+def site_settings(redis_url=None):
+    """The cache, lockout and session store the site's own settings (not the suite's)
+    choose, with or without REDIS_URL."""
     program = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default'].get('LOCATION'))"
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION'),"
+        " s.AXES_HANDLER, s.SESSION_ENGINE]))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "emgov.settings", "DJANGO_DEBUG": "1"}
     env.pop("REDIS_URL", None)
-    local = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
-    assert local.stdout.split()[0] == "django.core.cache.backends.locmem.LocMemCache"
-    env["REDIS_URL"] = "redis://127.0.0.1:6379/3"
-    shared = subprocess.run(
-        [sys.executable, "-c", program], env=env, capture_output=True, text=True
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    run = subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True
     )
-    assert shared.stdout.split() == ["django_redis.cache.RedisCache", "redis://127.0.0.1:6379/3"]
+    return json.loads(run.stdout)
+
+
+def test_redis_url_makes_redis_the_cache_the_lockouts_counter_and_the_sessions_cache():
+    assert site_settings() == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        None,
+        "axes.handlers.database.AxesDatabaseHandler",
+        "django.contrib.sessions.backends.db",
+    ]
+    assert site_settings("redis://127.0.0.1:6379/3") == [
+        "django_redis.cache.RedisCache",
+        "redis://127.0.0.1:6379/3",
+        SHARED_LOCKOUT,
+        CACHED_SESSIONS,
+    ]
+
+
+def test_with_redis_an_editors_session_is_read_from_it_and_survives_losing_it(
+    editor, settings, redis_cache
+):
+    server, prefix = redis_cache
+    settings.SESSION_ENGINE = CACHED_SESSIONS
+    client = Client()
+    login = {"username": "ed", "password": "correct horse battery"}
+    assert client.post("/admin/login/", login).status_code == 302
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert Session.objects.filter(session_key=session_key).exists()
+    assert list(server.scan_iter(match=f"{prefix}:*{session_key}"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/admin/").status_code == 200
+    assert not [query for query in queries if "django_session" in query["sql"]]
+    # Redis restarted or flushed: the editor is still logged in, from the database.
+    for key in server.scan_iter(match=f"{prefix}:*"):
+        server.delete(key)
+    assert client.get("/admin/").status_code == 200
+
+
+def lockout_counts(server, prefix):
+    return {key: int(server.get(key)) for key in server.scan_iter(match=f"{prefix}:*axes-*")}
+
+
+def test_with_redis_the_login_lockout_is_counted_where_every_worker_sees_it(
+    editor, settings, redis_cache
+):
+    server, prefix = redis_cache
+    settings.AXES_HANDLER = SHARED_LOCKOUT
+    settings.EMGOV_TRUSTED_PROXIES = ["127.0.0.1"]
+    assert guess_passwords("127.0.0.1", "198.51.100.66").status_code == 429
+    # One count, for the user name and the real client's address, in Redis (which
+    # another worker's or app server's connection reads), none in the database.
+    assert list(lockout_counts(server, prefix).values()) == [5]
+    assert not AccessAttempt.objects.exists()
+    assert log_in("127.0.0.1", "198.51.100.66").status_code == 429
+    assert log_in("127.0.0.1", "198.51.100.10").status_code == 302  # the editor is not
+    # An operator lifts one lockout, by its user name and address.
+    call_command("axes_reset_ip_username", "198.51.100.66", "ed", stdout=io.StringIO())
+    assert lockout_counts(server, prefix) == {}
+    assert log_in("127.0.0.1", "198.51.100.66").status_code == 302
+
+
+def test_with_redis_axes_reset_clears_every_lockout_and_a_reset_it_cannot_do_says_so(
+    editor, settings, redis_cache
+):
+    server, prefix = redis_cache
+    settings.AXES_HANDLER = SHARED_LOCKOUT
+    guess_passwords("203.0.113.66", "")
+    guess_passwords("203.0.113.67", "", times=2)
+    assert sorted(lockout_counts(server, prefix).values()) == [2, 5]
+    # The cache's keys are hashes of name and address together: by name alone it
+    # cannot find them, and says so rather than report that nothing was locked.
+    with pytest.raises(CommandError, match="give both"):
+        call_command("axes_reset_username", "ed", stdout=io.StringIO())
+    call_command("axes_reset", stdout=io.StringIO())
+    assert lockout_counts(server, prefix) == {}
+    assert log_in("203.0.113.66", "").status_code == 302
+
+
+def test_a_redis_that_does_not_answer_leaves_the_lockout_to_the_database(editor, settings):
+    settings.CACHES = {  # nothing listens on port 1
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    settings.AXES_HANDLER = SHARED_LOCKOUT
+    # A clear refusal, not an error page, and the guesser is still locked out.
+    assert guess_passwords("203.0.113.66", "").status_code == 429
+    assert AccessAttempt.objects.get().failures_since_start == 5
+    assert log_in("203.0.113.66", "").status_code == 429
+    assert log_in("203.0.113.10", "").status_code == 302
 
 
 def test_the_api_throttle_is_counted_in_redis_where_every_worker_sees_it(

@@ -373,8 +373,23 @@ AXES_VERBOSE = False
 # The client's own address, not a proxy's: behind a proxy, keying on the connecting
 # address would let anyone lock a user name out for everyone with five bad passwords.
 AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+# Counted where the throttles are: in the shared cache when there is one (Redis: every
+# worker and app server sees one count, and a lost Redis falls back to the database),
+# else in the database, which every process shares (local memory would not be).
+AXES_HANDLER = (
+    "emgov.lockout.SharedCacheLockoutHandler"
+    if REDIS_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
 # Sessions end when the browser closes and after two weeks at most (Django's default).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Editors' sessions (readers have none) are kept in the database, and with Redis read
+# from it first (`cached_db`): a Redis restarted, flushed or down logs nobody out.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # No inline script anywhere: scripts come from our own static files only.
 CONTENT_SECURITY_POLICY = {

@@ -44,6 +44,11 @@ EMGOV_THROTTLE_RATES = dict.fromkeys(EMGOV_THROTTLE_RATES)
 # and must never clear a shared one. The tests of Redis itself (tests/test_serving.py)
 # point the cache at it with a key prefix of their own.
 CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# And so the login lockout counts in the database, as without Redis; the tests of the
+# shared cache's lockout (tests/test_serving.py) choose its handler themselves.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Sessions likewise (tests/test_serving.py tries them in Redis).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Each test sees pages as built for it; the tests of the page cache turn it on
 # (tests/test_page_cache.py).
