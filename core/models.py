@@ -8,7 +8,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import connections, models, router, transaction
+from django.db import DatabaseError, InterfaceError, connections, models, router, transaction
 from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -879,6 +879,18 @@ class LinkCheck(models.Model):
 register_history(Tag, app="core")
 
 
+def _health_check_due(connection):
+    """Whether Django would first spend a round trip on checking that the connection it
+    kept from an earlier request still works (CONN_HEALTH_CHECKS), which a page served
+    from the cache, one small read, can make its own read do instead."""
+    return (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+
+
 class StateTokenManager(models.Manager):
     # What token() answers before the row exists.
     before_first = "none"
@@ -898,8 +910,20 @@ class StateTokenManager(models.Manager):
             quote(meta.db_table),
             quote(meta.pk.column),
         )
+        sql = f"SELECT {token} FROM {table} ORDER BY {pk} LIMIT 1"  # noqa: S608 (the model's names)
+        if _health_check_due(connection):
+            # This read is the check: on a reused connection that has died it fails, and
+            # the connection is closed and opened afresh, as the check would have done.
+            connection.health_check_done = True
+            try:
+                return self._read(connection, sql)
+            except (InterfaceError, DatabaseError):  # closed, or lost on the way
+                connection.close()
+        return self._read(connection, sql)
+
+    def _read(self, connection, sql):
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {token} FROM {table} ORDER BY {pk} LIMIT 1")  # noqa: S608 (the model's names)
+            cursor.execute(sql)
             row = cursor.fetchone()
         return str(row[0]) if row else self.before_first
 

@@ -342,3 +342,28 @@ def test_theme_counts_are_kept_under_the_public_state(settings):
         assert one not in after, path
         # The next path starts from one agreement under the theme again.
         theme.agreements.order_by("pk").last().delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_page_on_a_kept_connection_is_one_round_trip_even_after_it_died(
+    page_cache, monkeypatch
+):
+    """A page from the cache reads the public state's token and nothing else: that read
+    stands in for the check Django would make first that the connection kept from an
+    earlier request still works, and a connection that died is opened afresh."""
+    published_agreement()
+    public = Client()
+    path = f"/agreements/{SLUG}/"
+    built = public.get(path).content
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
+    # What Django does at the start of each request (the test client leaves it out).
+    connection.close_if_unusable_or_obsolete()
+    cached, _, queries = queries_for(public, path)
+    assert (cached.content, queries, checks) == (built, 1, [])
+    # The database went away under the kept connection (a restart, say).
+    connection.close_if_unusable_or_obsolete()
+    dead = connection.connection
+    dead.close()
+    assert public.get(path).content == built
+    assert connection.connection is not dead and checks == []
