@@ -427,6 +427,11 @@ def restore(directory, *, using="default", force=False):
         shutil.copy2(directory / FILES / name, target)
         if sha256(target) != described["sha256"]:
             raise BackupError(f"{target} was not written whole.")
+    # Pages cached before the restore may be filed under the token it brings back, and
+    # show data it does not hold: under a new token nothing cached before is sent.
+    from core.models import PublicState
+
+    PublicState.objects.db_manager(using).changed()
     return manifest
 
 

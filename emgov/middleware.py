@@ -2,6 +2,9 @@
 
 import hashlib
 import logging
+import threading
+import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -96,6 +99,47 @@ class StatementTimeoutMiddleware:
         return response
 
 
+class RecentPages:
+    """The pages one process served last, kept in its memory in front of the shared
+    cache, so that a page asked again costs no round trip to Redis. Filed under the
+    shared cache's own keys, which carry the public state's token, so it is never
+    staler than that cache; each page expires as there. Bounded by bytes: the least
+    recently served page goes first. The threads of a worker share it."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self._pages = OrderedDict()  # key -> (expires, stored)
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            kept = self._pages.get(key)
+            if kept is None:
+                return None
+            if kept[0] <= time.monotonic():
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
+            return kept[1]
+
+    def put(self, key, stored, seconds):
+        # A page that would take more than an eighth of the room is left to Redis.
+        if not self.max_bytes or len(stored[0]) * 8 > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._pages:
+                self._drop(key)
+            self._pages[key] = (time.monotonic() + seconds, stored)
+            self._bytes += len(stored[0])
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._pages)))
+
+    def _drop(self, key):
+        _expires, stored = self._pages.pop(key)
+        self._bytes -= len(stored[0])
+
+
 class PublicPageCacheMiddleware:
     """Anonymous GET responses kept in the cache (Redis in production, shared by every
     worker and app server) for settings.PAGE_CACHE_SECONDS, filed under the public
@@ -109,7 +153,9 @@ class PublicPageCacheMiddleware:
     Cookie`, not private or no-store). The key is the absolute address with its query
     and the language of the interface (LocaleMiddleware, above, has chosen it).
     ConditionalGetMiddleware, further out, answers 304 to cached pages too; the ETag
-    it would compute for each is computed once and stored with the page."""
+    it would compute for each is computed once and stored with the page. Each process
+    also keeps the pages it served last (RecentPages, settings.PAGE_CACHE_RECENT_BYTES)
+    under the same keys."""
 
     # Not cached: the editors' side, the health check (it must look, every time), and
     # the language switch.
@@ -119,18 +165,27 @@ class PublicPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.recent = RecentPages(settings.PAGE_CACHE_RECENT_BYTES)
 
     def __call__(self, request):
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds or not self._may_use_cache(request):
             return self.get_response(request)
         key = self._key(request)
-        stored = cache.get(key)
+        stored = self.recent.get(key)
+        if stored is None:
+            stored = cache.get(key)
+            if stored is not None:
+                # Not how long it has left in Redis (another round trip): the
+                # remaining life of a page is at most this, and it is never stale.
+                self.recent.put(key, stored, seconds)
         if stored is not None:
             return self._response(stored)
         response = self.get_response(request)
         if request.method == "GET" and self._may_keep(response):
-            cache.set(key, self._stored(response), seconds)
+            stored = self._stored(response)
+            cache.set(key, stored, seconds)
+            self.recent.put(key, stored, seconds)
         return response
 
     def _may_use_cache(self, request):

@@ -3,7 +3,11 @@ files pages under (core.public_state): a cached surface answers from the cache, 
 committed change of what it shows is on it at the next request, on every surface, while
 staff never see a cached page nor leave one behind."""
 
+import io
+import time
+
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
@@ -14,7 +18,7 @@ from core import public_state
 from core.models import PublicState, Status
 from editorial.pending import propose_change
 from editorial.workflow import entry_publish, entry_submit, entry_withdraw, publish_change
-from emgov.middleware import PublicPageCacheMiddleware
+from emgov.middleware import PublicPageCacheMiddleware, RecentPages
 from tests.builders import make_agreement, make_country, make_source, make_theme
 from tests.conftest import logged_in, make_user
 
@@ -367,3 +371,73 @@ def test_a_cached_page_on_a_kept_connection_is_one_round_trip_even_after_it_died
     dead.close()
     assert public.get(path).content == built
     assert connection.connection is not dead and checks == []
+
+
+def fictional_page(text):
+    return (text.encode(), [("Content-Type", "text/html; charset=utf-8")])
+
+
+def test_a_process_keeps_the_pages_it_served_last_within_its_room(monkeypatch):
+    recent = RecentPages(max_bytes=100)
+    for name in ("first", "second", "third"):
+        recent.put(name, fictional_page(name * 2), seconds=60)  # 10-12 bytes each
+    assert recent.get("first")  # now the most recently served
+    recent.put("big", fictional_page("b" * 13), seconds=60)  # over an eighth of the room
+    assert recent.get("big") is None
+    for number in range(6):
+        recent.put(f"page {number}", fictional_page(f"page {number} ....."), seconds=60)
+    # 32 + 6 * 12 bytes do not fit in 100: the least recently served went first.
+    assert recent.get("second") is None
+    assert all(recent.get(name) for name in ("first", "third", "page 0", "page 5"))
+    # A page expires as it does in the shared cache.
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now + 61)
+    assert recent.get("first") is None
+    # Room for nothing: nothing is kept.
+    nothing = RecentPages(max_bytes=0)
+    nothing.put("empty", fictional_page(""), seconds=60)
+    assert nothing.get("empty") is None
+
+
+@pytest.mark.django_db
+def test_a_process_sends_a_page_it_served_without_asking_the_shared_cache(page_cache, monkeypatch):
+    built = []
+
+    def view(request):
+        built.append(request)
+        return HttpResponse("A fictional page")
+
+    def ask():
+        return this_process(RequestFactory().get("/fictional/")).content
+
+    this_process, another = PublicPageCacheMiddleware(view), PublicPageCacheMiddleware(view)
+    assert ask() == b"A fictional page"
+    assert another(RequestFactory().get("/fictional/")).content == b"A fictional page"
+    assert len(built) == 1  # the other process found it in the shared cache
+    monkeypatch.setattr("emgov.middleware.cache", FailingCache())
+    # Redis gone: each process still sends what it served last...
+    assert ask() == b"A fictional page"
+    assert another(RequestFactory().get("/fictional/")).content == b"A fictional page"
+    assert len(built) == 1
+    # ...but never under another public state.
+    PublicState.objects.changed()
+    assert ask() == b"A fictional page" and len(built) == 2
+
+
+class FailingCache:
+    """A shared cache that no longer answers, as django-redis ignores it: all misses."""
+
+    def get(self, key, default=None):
+        return default
+
+    def set(self, key, value, timeout=None):
+        pass
+
+
+@pytest.mark.django_db
+def test_after_a_change_outside_the_site_an_operator_can_renew_the_public_state():
+    before = PublicState.objects.token()
+    output = io.StringIO()
+    call_command("renew_public_state", stdout=output)
+    assert PublicState.objects.token() not in (before, PublicState.objects.before_first)
+    assert PublicState.objects.token() in output.getvalue()

@@ -45,6 +45,13 @@ def env_seconds(name, default):
     return seconds
 
 
+def env_count(name, default):
+    value = os.environ.get(name) or default
+    if not value.strip().isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more: {value!r}")
+    return int(value)
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 # Left empty without DJANGO_SECRET_KEY when debug is off: Django then refuses whatever
@@ -297,6 +304,9 @@ else:
 # What a page shows changing is no reason to wait: every committed public write files
 # pages under a new key at once (core.public_state); this only bounds the memory.
 PAGE_CACHE_SECONDS = env_seconds("EMGOV_PAGE_CACHE_SECONDS", "600")
+# And how much of them each process keeps in its own memory as well, the pages it
+# served last, to send without asking Redis (megabytes of page; 0: none).
+PAGE_CACHE_RECENT_BYTES = env_count("EMGOV_PAGE_CACHE_RECENT_MB", "32") * 1024 * 1024
 
 # Progress of the imports that run as background tasks: files in a directory that the
 # site and its task worker share (why files: editorial.import_tasks.ImportProgress).
