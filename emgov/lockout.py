@@ -27,15 +27,8 @@ KEY_PATTERN = "axes-*"
 
 class SharedCacheLockoutHandler(AxesCacheHandler):
     def __init__(self):
-        self.database = AxesDatabaseHandler()
         super().__init__()
-
-    def __getattr__(self, name):
-        # What the cache handler lacks is about the database's own records (their save
-        # signals, clearing the access logs): the database handler's to answer.
-        if name == "database":
-            raise AttributeError(name)
-        return getattr(self.database, name)
+        self.database = AxesDatabaseHandler()
 
     def _store(self):
         """The cache while it answers, else the database."""
@@ -44,7 +37,7 @@ class SharedCacheLockoutHandler(AxesCacheHandler):
         except RedisError:
             logger.error("The shared cache does not answer: login failures go to the database")
             return self.database
-        return super()
+        return super()  # django-axes' cache handler, for this handler
 
     def get_failures(self, request, credentials=None):
         return self._store().get_failures(request, credentials)
@@ -67,3 +60,20 @@ class SharedCacheLockoutHandler(AxesCacheHandler):
         return super().reset_attempts(ip_address=ip_address, username=username) + (
             self.database.reset_attempts(ip_address=ip_address, username=username)
         )
+
+    # The database's own records (the save signals of its attempts, its access logs)
+    # are the database handler's, whichever store counts.
+    def post_save_access_attempt(self, instance, **kwargs):
+        return self.database.post_save_access_attempt(instance, **kwargs)
+
+    def post_delete_access_attempt(self, instance, **kwargs):
+        return self.database.post_delete_access_attempt(instance, **kwargs)
+
+    def reset_logs(self, *, age_days=None):
+        return self.database.reset_logs(age_days=age_days)
+
+    def reset_failure_logs(self, *, age_days=None):
+        return self.database.reset_failure_logs(age_days=age_days)
+
+    def remove_out_of_limit_failure_logs(self, *, username, **limit):
+        return self.database.remove_out_of_limit_failure_logs(username=username, **limit)
