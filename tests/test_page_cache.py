@@ -238,18 +238,24 @@ def private(response):
     return response
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("shape", "kept"),
-    [(plain, True), (sets_a_cookie, False), (varies_on_cookies, False), (private, False)],
-)
-def test_a_response_that_speaks_to_its_reader_is_never_kept(page_cache, shape, kept):
+def counting_view(shape=lambda response: response):
+    """A view of a fictional page, and the list of the requests it built it for."""
     built = []
 
     def view(request):
         built.append(request)
         return shape(HttpResponse("A fictional page"))
 
+    return view, built
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("shape", "kept"),
+    [(plain, True), (sets_a_cookie, False), (varies_on_cookies, False), (private, False)],
+)
+def test_a_response_that_speaks_to_its_reader_is_never_kept(page_cache, shape, kept):
+    view, built = counting_view(shape)
     middleware = PublicPageCacheMiddleware(view)
     for _ in range(2):
         request = RequestFactory().get("/fictional/")
@@ -260,12 +266,7 @@ def test_a_response_that_speaks_to_its_reader_is_never_kept(page_cache, shape, k
 
 @pytest.mark.django_db
 def test_a_request_with_a_session_cookie_is_never_served_from_the_cache(page_cache, settings):
-    built = []
-
-    def view(request):
-        built.append(request)
-        return HttpResponse("A fictional page")
-
+    view, built = counting_view()
     middleware = PublicPageCacheMiddleware(view)
     middleware(RequestFactory().get("/fictional/"))
     with_session = RequestFactory().get("/fictional/")
@@ -401,11 +402,7 @@ def test_a_process_keeps_the_pages_it_served_last_within_its_room(monkeypatch):
 
 @pytest.mark.django_db
 def test_a_process_sends_a_page_it_served_without_asking_the_shared_cache(page_cache, monkeypatch):
-    built = []
-
-    def view(request):
-        built.append(request)
-        return HttpResponse("A fictional page")
+    view, built = counting_view()
 
     def ask():
         return this_process(RequestFactory().get("/fictional/")).content
