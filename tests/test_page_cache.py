@@ -4,6 +4,9 @@ committed change of what it shows is on it at the next request, on every surface
 staff never see a cached page nor leave one behind."""
 
 import io
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -438,3 +441,24 @@ def test_after_a_change_outside_the_site_an_operator_can_renew_the_public_state(
     call_command("renew_public_state", stdout=output)
     assert PublicState.objects.token() not in (before, PublicState.objects.before_first)
     assert PublicState.objects.token() in output.getvalue()
+
+
+def test_the_room_for_recent_pages_is_a_whole_number_of_megabytes():
+    """The site's own settings read EMGOV_PAGE_CACHE_RECENT_MB, and refuse a value that
+    is not a whole number, in plain words."""
+    program = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.PAGE_CACHE_RECENT_BYTES)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "emgov.settings", "DJANGO_DEBUG": "1"}
+
+    def run(value):
+        env["EMGOV_PAGE_CACHE_RECENT_MB"] = value
+        command = [sys.executable, "-c", program]
+        return subprocess.run(command, env=env, capture_output=True, text=True)
+
+    assert run("0").stdout.strip() == "0"
+    assert run("8").stdout.strip() == str(8 * 1024 * 1024)
+    refused = run("lots")
+    assert refused.returncode != 0
+    assert "EMGOV_PAGE_CACHE_RECENT_MB must be a whole number" in refused.stderr
