@@ -515,14 +515,7 @@ class Theme(RemembersOldSlugs, ProtectedWhileLinked, MayBeSynthetic, Publishable
 
     def descendant_ids(self):
         """This theme's id and those of every theme below it."""
-        return self.subtree_map()[self.pk]
-
-    def ancestors(self):
-        chain, node = [], self.parent
-        while node is not None:
-            chain.insert(0, node)
-            node = node.parent
-        return chain
+        return self.tree().subtree_ids(self.pk)
 
 
 class ThemeTree:

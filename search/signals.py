@@ -109,7 +109,7 @@ def theme_saved(sender, instance, created, raw=False, **kwargs):
     """A theme moved under another parent changes which themes count its entries."""
     if created or raw or instance.parent_id == getattr(instance, "_search_old_parent_id", None):
         return
-    subtree = Theme.subtree_map().get(instance.pk, [instance.pk])
+    subtree = instance.descendant_ids()
     indexing.reindex_documents(
         SearchDocument.objects.filter(
             facets__kind=SearchFacet.Kind.THEME, facets__value__in=[str(pk) for pk in subtree]

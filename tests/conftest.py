@@ -13,6 +13,8 @@ second, some forty tests).
 """
 
 import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -271,6 +273,19 @@ def search_corpus(db, _shared_data):
 
 def _fresh(instance):
     return type(instance)._base_manager.get(pk=instance.pk)
+
+
+def under_site_settings(program, **environ):
+    """`python -c program` in a process of its own, under the site's own settings (not
+    the suite's) with debug on: each keyword sets that environment variable, or with
+    None removes it."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "emgov.settings", "DJANGO_DEBUG": "1"}
+    for name, value in environ.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
 
 
 def make_user(username, role, *, roles_ready=False, **fields):

@@ -7,10 +7,6 @@ where it was routed. Tests that route commit (transaction=True): inside the test
 transaction every read rightly stays on the primary. tests/test_replica.py runs the
 real thing: two app servers, a streaming replica and Redis."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
@@ -23,6 +19,7 @@ from emgov import db_router
 from emgov.db_router import PRIMARY, REPLICA, ReplicaRouter
 from policies.models import Directive
 from tests.builders import make_directive
+from tests.conftest import under_site_settings
 from tests.test_query_counts import PAGES, populate
 
 ROUTED = pytest.mark.django_db(transaction=True, databases=[PRIMARY, REPLICA])
@@ -57,10 +54,7 @@ def base_settings(**environ):
         "print(s.DATABASE_ROUTERS, s.MIDDLEWARE[0], r and r['OPTIONS'], r and r['TEST']['MIRROR'], "
         "s.DATABASES['default'].get('OPTIONS'))"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "emgov.settings", "DJANGO_DEBUG": "1"}
-    env.pop("DATABASE_REPLICA_URL", None)
-    env.update(environ)
-    return subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
+    return under_site_settings(program, **{"DATABASE_REPLICA_URL": None, **environ})
 
 
 def test_without_a_replica_url_nothing_changes():

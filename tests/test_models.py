@@ -272,7 +272,7 @@ def test_theme_descendants_include_the_whole_subtree():
     grandchild = make_theme(parent=child)
     make_theme()  # unrelated
     assert sorted(root.descendant_ids()) == sorted([root.pk, child.pk, grandchild.pk])
-    assert child.ancestors() == [root]
+    assert Theme.tree().ancestors(child) == [root]
     assert Theme.objects.count() == 4
 
 

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -151,8 +152,10 @@ def lines_of(log, wanted, seconds=5):
 
 
 def test_each_request_is_one_json_line_carrying_nginxs_request_id(site):
-    fetch(site, f"{HTTPS}/healthz?from=test-prod")
-    (nginx_line,) = lines_of("nginx-access.log", lambda line: "/healthz?from=test-prod" in line)
+    # A query of this run's own: the logs are kept from one `make test-prod` to the next.
+    query = f"from=test-prod-{uuid.uuid4().hex}"
+    fetch(site, f"{HTTPS}/healthz?{query}")
+    (nginx_line,) = lines_of("nginx-access.log", lambda line: f"/healthz?{query}" in line)
     request_id = nginx_line.rsplit(" ", 1)[1]
     records = [
         json.loads(line)
@@ -161,7 +164,7 @@ def test_each_request_is_one_json_line_carrying_nginxs_request_id(site):
         )
     ]
     (record,) = [record for record in records if record.get("request_id") == request_id]
-    assert record["path"] == "/healthz" and record["query"] == "from=test-prod"
+    assert record["path"] == "/healthz" and record["query"] == query
     assert record["status"] == 200 and record["client"] == "127.0.0.1"
 
 

@@ -22,6 +22,7 @@ from django.urls import path
 
 from core.client_address import client_address
 from tests.builders import make_theme
+from tests.conftest import under_site_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -140,13 +141,8 @@ def site_settings(redis_url=None):
         "print(json.dumps([s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION'),"
         " s.AXES_HANDLER, s.SESSION_ENGINE]))"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "emgov.settings", "DJANGO_DEBUG": "1"}
-    env.pop("REDIS_URL", None)
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    run = subprocess.run(
-        [sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True
-    )
+    run = under_site_settings(program, REDIS_URL=redis_url)
+    assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
 
 
@@ -435,13 +431,8 @@ def test_management_commands_run_without_a_statement_timeout_unless_one_is_set()
 
 
 def test_a_statement_timeout_that_is_not_a_number_of_seconds_is_refused_clearly():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "emgov.settings", "DJANGO_DEBUG": "1"}
-    env["EMGOV_STATEMENT_TIMEOUT"] = "ten seconds"
-    refused = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env=env,
-        capture_output=True,
-        text=True,
+    refused = under_site_settings(
+        "import django; django.setup()", EMGOV_STATEMENT_TIMEOUT="ten seconds"
     )
     assert refused.returncode != 0
     assert "EMGOV_STATEMENT_TIMEOUT must be a number of seconds" in refused.stderr
