@@ -98,12 +98,22 @@ class SearchDocumentQuerySet(models.QuerySet):
         On SQLite, of a queryset already matching(query): the rank is bm25 of the
         FTS5 row that match joined, computed in the same scan."""
         if not query.has_words:
-            return self.annotate(rank=Value(0.0, output_field=FloatField()))
+            return self.unranked()
         if is_postgres():
             rank = RawSQL(f"ts_rank(search_vector, {TS_QUERY})", [query.websearch()])
         else:
             rank = -BM25(F("full_text__index"), FTS5_WEIGHTS)
         return self.annotate(rank=models.ExpressionWrapper(rank, output_field=FloatField()))
+
+    def unranked(self):
+        """Annotate `rank` 0 for every document: matches left unranked, which
+        in_order() then lists newest first."""
+        return self.annotate(rank=Value(0.0, output_field=FloatField()))
+
+    def more_than(self, count):
+        """Whether this queryset holds more than `count` rows, reading at most
+        count + 1 of them."""
+        return self.order_by()[: count + 1].count() > count
 
     def similar_titles(self, query):
         """PostgreSQL: titles that nearly contain the words ("resuce teams"), by pg_trgm
@@ -182,6 +192,17 @@ class SearchDocumentQuerySet(models.QuerySet):
                 [MARK_START, MARK_END, MARK_START, MARK_END, query.fts5(), *ids],
             )
             return {pk: (title, body) for pk, title, body in cursor.fetchall()}
+
+
+def indexed_matches_exceed(query, count, using=DEFAULT_DB_ALIAS):
+    """SQLite: whether more than `count` rows of the full-text index, drafts and all,
+    match the query's words. Reads at most count + 1 of them, from the index alone."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)",
+            [query.fts5(), count + 1],
+        )
+        return cursor.fetchone()[0] > count
 
 
 # PostgreSQL: the one lexeme a query comes to ("the earthquakes" is 'earthquak'), and

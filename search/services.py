@@ -31,6 +31,7 @@ from search.querysets import (
     MARK_END,
     MARK_START,
     ORDER_SQL,
+    indexed_matches_exceed,
     is_postgres,
     spelling_corrections,
 )
@@ -44,6 +45,15 @@ CACHED_RESULTS = 200
 # twice, once to count and once for the page.
 DEEP_RESULTS = 2000
 CACHE_SECONDS = 600
+# SQLite ranks a search in the scan that matches it, computing bm25 for every match.
+# On the benchmark corpus that costs about RANK_ROW_COST + 1 units a match for a query
+# of one phrase and one unit more for each further phrase, a unit being about 0.12 µs
+# (bench/RESULTS.md, "Too many to rank"). A search whose ranking would cost more than
+# RANKING_BUDGET units (about 0.2 s there) is counted in full but not ranked: its
+# matches are listed newest first, and the page says so. PostgreSQL ranks every search
+# (its common words come from shortlists; a statement timeout bounds the rest).
+RANK_ROW_COST = 5
+RANKING_BUDGET = 1_600_000
 SNIPPET_WORDS = 40
 CJK_CONTEXT = 40
 
@@ -89,6 +99,7 @@ class SearchOutcome:
     total: int
     approximate: bool = False  # near misses shown because nothing matched exactly
     results: list = field(default_factory=list)
+    unranked: bool = False  # too many matches to rank: listed newest first
 
 
 # The index's own filters (SearchDocumentQuerySet.with_facets): none chosen.
@@ -136,14 +147,22 @@ class Search:
         query, filters = self.query, self.filters
         per_page = per_page or settings.PAGE_SIZE
         matches = find(query, filters, sort, first=results_to_order(page_number, per_page))
-        results = RankedResults(matches, lambda: ranked(query, filters, matches).in_order(sort))
+        order = "date" if matches.unranked else sort
+        results = RankedResults(matches, lambda: ranked(query, filters, matches).in_order(order))
         paginator = Paginator(results, per_page, orphans=ORPHANS)
         page = paginator.get_page(page_number)
         # Near misses by trigrams share no word with the query, so nothing is marked.
         highlight_query = matches.corrected if matches.approximate else query
         documents = present(page.object_list, highlight_query)
         facets = facet_lists(matches, selected)
-        return SearchOutcome(page, facets, matches.total, matches.approximate, documents)
+        return SearchOutcome(
+            page,
+            facets,
+            matches.total,
+            matches.approximate,
+            documents,
+            unranked=matches.unranked and sort == "relevance",
+        )
 
 
 ORPHANS = 3
@@ -224,7 +243,9 @@ class Matches:
     the total, the counts of every facet value, and the order of the first results.
 
     `approximate` is set when nothing matched exactly and near misses are shown;
-    `corrected` is then the respelled query (SQLite) that found them."""
+    `corrected` is then the respelled query (SQLite) that found them. `unranked` is
+    set when there were too many matches to rank (ranking_fits): the first ids are then
+    newest first, whatever the sort asked."""
 
     total: int = 0
     by_type: dict = field(default_factory=dict)
@@ -234,6 +255,7 @@ class Matches:
     first_ids: list = field(default_factory=list)
     approximate: bool = False
     corrected: object = None
+    unranked: bool = False
 
     def count_type(self, entry_type, year, count):
         self.total += count
@@ -397,6 +419,8 @@ def ranked(query, filters, matches):
     if matches.approximate and matches.corrected is None:
         return SearchDocument.objects.published().similar_titles(query).with_facets(**filters)
     query = matches.corrected or query
+    if matches.unranked:
+        return filtered(query, filters).unranked()
     return filtered(query, filters).ranked(query)
 
 
@@ -413,7 +437,7 @@ def near_misses(query, filters, sort):
         if not corrections:
             return None
         corrected = query.replacing(corrections)
-        found = count_matches(filtered(corrected, filters).ranked(corrected), sort)
+        found = counted(corrected, filters, sort)
         found.corrected = corrected
     found.approximate = True
     return found if found.total else None
@@ -432,13 +456,35 @@ def find(query, filters, sort, first=None):
     )
     matches = cache.get(key)
     if matches is None:
-        matches = counted_from_terms(query, filters, sort) or count_matches(
-            filtered(query, filters).ranked(query), sort, first
-        )
+        matches = counted_from_terms(query, filters, sort) or counted(query, filters, sort, first)
         if matches.total == 0:
             matches = near_misses(query, filters, sort) or matches
         cache.set(key, matches, CACHE_SECONDS)
     return matches
+
+
+def counted(query, filters, sort, first=None):
+    """count_matches() of the search, ranked when ranking_fits(), else newest first."""
+    documents = filtered(query, filters)
+    if ranking_fits(query, documents):
+        return count_matches(documents.ranked(query), sort, first)
+    matches = count_matches(documents.unranked(), "date", first)
+    matches.unranked = True
+    return matches
+
+
+def ranking_fits(query, documents):
+    """Whether ranking the search's matches (`documents`) keeps within RANKING_BUDGET.
+    Always on PostgreSQL. On SQLite, counts that stop at the most that fit: of the
+    full-text index alone (a few milliseconds), and only if that holds more, of the
+    published documents the filters allow."""
+    if is_postgres() or not query.has_words:
+        return True
+    phrases = sum(len(group) for group in query.groups)
+    most = RANKING_BUDGET // (RANK_ROW_COST + phrases)
+    if not indexed_matches_exceed(query, most, using=documents.db):
+        return True
+    return not documents.more_than(most)
 
 
 class RankedResults:

@@ -453,7 +453,12 @@ def test_a_new_search_counts_and_ranks_in_one_query(client, corpus):
         response = search(client, q="rescue")
     assert result_urls(response)
     searching = [q["sql"] for q in counted.captured_queries if "COUNT(" in q["sql"]]
-    assert len(searching) == 1 and "ROW_NUMBER()" in searching[0]
+    assert len([sql for sql in searching if "ROW_NUMBER()" in sql]) == 1
+    # SQLite first asks whether ranking fits its budget, with a count that stops
+    # there (services.ranking_fits).
+    bounded = [sql for sql in searching if "ROW_NUMBER()" not in sql]
+    assert len(bounded) == (connection.vendor == "sqlite")
+    assert all(re.search(r"LIMIT \d+\)", sql) for sql in bounded)
 
 
 @pytest.mark.parametrize("text", ["rescue", "earthquake OR flood OR rescue OR plan", "disaster"])
@@ -494,3 +499,95 @@ def test_a_cold_deep_page_is_counted_and_ordered_in_one_query(client, db, settin
         assert result_urls(search(client, q="shelter", page=3)) == pages[2]
     assert len([q for q in queries.captured_queries if re.search(r"bm25|ts_rank", q["sql"])]) == 2
     assert services.results_to_order("x", 5) == services.results_to_order(None, 5) == 7
+
+
+UNRANKED_NOTICE = "too many entries to rank them by relevance"
+
+
+@pytest.fixture
+def shelters(db):
+    """Six directives with "shelter": the oldest says it most, so relevance and date
+    disagree on every place. Three carry the tag "coastal"."""
+    for number in range(1, 7):
+        directive = make_directive(
+            title=f"Plan {number}",
+            slug=f"shelter-{number}",
+            date=datetime.date(2010 + number, 1, 1),
+            # The same length each, so that only how often it says "shelter" ranks it.
+            summary="Shelter. " * (8 - number) + "Relief. " * number,
+        )
+        if number % 2:
+            directive.tags.add("coastal")
+    by_relevance = [f"/directives/shelter-{n}/" for n in range(1, 7)]
+    return SimpleNamespace(by_relevance=by_relevance, newest_first=by_relevance[::-1])
+
+
+def ranking_room_for(monkeypatch, matches, phrases=1):
+    """A ranking budget that fits `matches` matches of a query of `phrases` phrases,
+    and not one more."""
+    monkeypatch.setattr(services, "RANKING_BUDGET", (services.RANK_ROW_COST + phrases) * matches)
+
+
+def test_a_search_within_the_ranking_budget_is_ranked(client, shelters, monkeypatch):
+    ranking_room_for(monkeypatch, 6)
+    response = search(client, q="shelter")
+    assert result_urls(response) == shelters.by_relevance
+    assert UNRANKED_NOTICE not in response.content.decode()
+
+
+def test_a_search_too_large_to_rank_is_counted_in_full_and_listed_newest_first(
+    client, shelters, monkeypatch
+):
+    ranked = search(client, q="shelter")
+    cache.clear()
+    ranking_room_for(monkeypatch, 5)
+    with CaptureQueriesContext(connection) as counted:
+        response = search(client, q="shelter")
+    html = response.content.decode()
+    assert "6 results" in html
+    assert facet_counts(html) == facet_counts(ranked.content.decode())
+    if connection.vendor == "sqlite":
+        assert result_urls(response) == shelters.newest_first
+        assert UNRANKED_NOTICE in html
+        assert not [q for q in counted.captured_queries if "bm25" in q["sql"]]
+    else:  # PostgreSQL ranks every search
+        assert result_urls(response) == shelters.by_relevance
+        assert UNRANKED_NOTICE not in html
+
+
+def test_the_budget_counts_each_phrase_of_the_query(client, shelters, monkeypatch):
+    ranking_room_for(monkeypatch, 6, phrases=1)
+    response = search(client, q="shelter OR plan")  # two phrases: six matches cost more
+    listed_by_date = result_urls(response) == shelters.newest_first
+    assert listed_by_date == (connection.vendor == "sqlite")
+
+
+def test_a_filter_that_narrows_the_matches_within_the_budget_ranks_them(
+    client, shelters, monkeypatch
+):
+    ranking_room_for(monkeypatch, 5)
+    response = search(client, q="shelter", tag="coastal")
+    assert result_urls(response) == shelters.by_relevance[::2]
+    assert UNRANKED_NOTICE not in response.content.decode()
+
+
+def test_sorted_by_date_a_search_too_large_to_rank_has_no_notice(client, shelters, monkeypatch):
+    ranking_room_for(monkeypatch, 5)
+    response = search(client, q="shelter", sort="date")
+    assert result_urls(response) == shelters.newest_first
+    assert UNRANKED_NOTICE not in response.content.decode()
+
+
+def test_pages_beyond_the_cached_results_of_an_unranked_search_keep_its_order(
+    client, shelters, settings, monkeypatch
+):
+    settings.PAGE_SIZE = 2
+    ranking_room_for(monkeypatch, 5)
+    monkeypatch.setattr(services, "CACHED_RESULTS", 3)
+    monkeypatch.setattr(services, "DEEP_RESULTS", 3)
+    # Two pages (the last takes up to services.ORPHANS more): 2 from the cached ids,
+    # then 4 read by the query, in the same order.
+    pages = [result_urls(search(client, q="shelter", page=n)) for n in (1, 2)]
+    assert [len(page) for page in pages] == [2, 4]
+    expected = shelters.newest_first if connection.vendor == "sqlite" else shelters.by_relevance
+    assert [url for page in pages for url in page] == expected
