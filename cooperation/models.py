@@ -143,7 +143,10 @@ class Agreement(DatedByBasis, SluggedEntry):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         indexes = [
-            models.Index(fields=["status", "-signed_on"], name="agreement_status_signed_idx"),
+            # The lists' whole order (see Directive's directive_list_order_idx).
+            models.Index(
+                fields=["status", "-signed_on", "title", "id"], name="agreement_list_order_idx"
+            ),
             models.Index(fields=["agreement_status"], name="agreement_legal_status_idx"),
             # The newest first, as the home page lists them (core.registry.latest_published).
             OrderIndex(

@@ -725,7 +725,10 @@ class Source(ProtectedWhileLinked, DatedByBasis, SluggedEntry):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         indexes = [
-            models.Index(fields=["status", "-published_on"], name="source_status_date_idx"),
+            # The lists' whole order (see Directive's directive_list_order_idx).
+            models.Index(
+                fields=["status", "-published_on", "title", "id"], name="source_list_order_idx"
+            ),
         ]
 
     def __str__(self):
