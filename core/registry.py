@@ -333,17 +333,19 @@ def public_tags():
     list and is no known value of a filter, as if it did not exist."""
     # One EXISTS a type, asked tag by tag: it stops at the tag's first published
     # entry, where `tag IN (every tag of every published entry)` read all 225,000
-    # tagged rows of the synthetic corpus (1.4 s for the list of public tags).
+    # tagged rows of the synthetic corpus (1.4 s for the list of public tags). Each
+    # tagged row's entry is looked up by its key: with `object_id IN (the published
+    # entries)` SQLite walked every published provision for a tag no provision
+    # carries (0.11 s for the list on that corpus, now 0.03 s).
     condition = Q(pk__in=[])
     for entry_type in registry.all():
         model = entry_type.model
         if not any(isinstance(field, TaggableManager) for field in model._meta.many_to_many):
             continue
+        published = model.objects.published().filter(pk=OuterRef("object_id"))
         condition |= Exists(
             TaggedItem.objects.filter(
-                tag_id=OuterRef("pk"),
-                content_type=ContentType.objects.get_for_model(model),
-                object_id__in=model.objects.published().values("pk"),
-            )
+                tag_id=OuterRef("pk"), content_type=ContentType.objects.get_for_model(model)
+            ).filter(Exists(published))
         )
     return Tag.objects.filter(condition)

@@ -192,6 +192,26 @@ def test_long_sitemaps_are_split_into_pages_that_list_each_address_once(client, 
     assert client.get("/sitemap-provisions.xml?p=x").status_code == 404
 
 
+def test_each_address_in_a_sitemap_names_its_language_versions(client):
+    """Every <url> of an entry, English and Chinese, carries the same three hreflang
+    alternates, each address made for its own language."""
+    make_directive(slug="opinions", provisions=1)
+    english = "http://testserver/directives/opinions/p1/"
+    chinese = "http://testserver/zh-hans/directives/opinions/p1/"
+    urls = read_xml(client, "/sitemap-provisions.xml").findall(f"{SITEMAP}url")
+    assert [url.find(f"{SITEMAP}loc").text for url in urls] == [english, chinese]
+    for url in urls:
+        alternates = [
+            (link.get("rel"), link.get("hreflang"), link.get("href"))
+            for link in url.findall("{http://www.w3.org/1999/xhtml}link")
+        ]
+        assert alternates == [
+            ("alternate", "en", english),
+            ("alternate", "zh-hans", chinese),
+            ("alternate", "x-default", english),
+        ]
+
+
 def test_a_sitemap_file_holds_at_most_its_limit_of_addresses():
     """2,000 addresses (1,000 entries in two languages): a file of 10,000 took seconds."""
     assert SITEMAP_PAGE_SIZE == 2_000
