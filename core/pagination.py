@@ -90,6 +90,12 @@ def beyond(ordering, values, nulls_largest):
     return start & reduce(or_, terms)
 
 
+def count_up_to(queryset, limit):
+    """How many rows the queryset holds, or `limit` if it holds that many or more: a
+    count that reads no more than `limit` rows, however many match."""
+    return queryset.order_by()[:limit].count()
+
+
 class CappedPaginator(Paginator):
     """Counts at most `cap` + 1 rows (when a cap is given): `capped` says it stopped."""
 
@@ -101,7 +107,7 @@ class CappedPaginator(Paginator):
     def count(self):
         if self.cap is None:
             return self.object_list.count()
-        return self.object_list.order_by()[: self.cap + 1].count()
+        return count_up_to(self.object_list, self.cap + 1)
 
     @property
     def capped(self):

@@ -110,11 +110,6 @@ class SearchDocumentQuerySet(models.QuerySet):
         in_order() then lists newest first."""
         return self.annotate(rank=Value(0.0, output_field=FloatField()))
 
-    def more_than(self, count):
-        """Whether this queryset holds more than `count` rows, reading at most
-        count + 1 of them."""
-        return self.order_by()[: count + 1].count() > count
-
     def similar_titles(self, query):
         """PostgreSQL: titles that nearly contain the words ("resuce teams"), by pg_trgm
         word similarity, as `rank`. The threshold is a setting of the connection."""

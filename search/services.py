@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from core.models import Country, Theme
+from core.pagination import count_up_to
 from core.registry import registry
 from search import parsing
 from search.backends import SHORTLISTS
@@ -484,7 +485,7 @@ def ranking_fits(query, documents):
     most = RANKING_BUDGET // (RANK_ROW_COST + phrases)
     if not indexed_matches_exceed(query, most, using=documents.db):
         return True
-    return not documents.more_than(most)
+    return count_up_to(documents, most + 1) <= most
 
 
 class RankedResults:
